@@ -1,0 +1,78 @@
+using Cake.Common;
+using Cake.Core;
+using Cake.Frosting;
+using Crossboard.Host;
+using Crossboard.Recipes;
+
+namespace Crossboard;
+
+/// <summary>
+/// The switches, parsed once, and the resolved board and toolchain (filled in by
+/// <see cref="BuildLifetime"/>). Tasks read their settings from here, never from raw arguments.
+/// </summary>
+public sealed class BuildContext : FrostingContext
+{
+    public const string DefaultBoard = "malta-le";
+
+    /// <summary>crossboard's own switches: the help text and the unknown-switch warning both come from this list.</summary>
+    public static readonly IReadOnlyList<(string Name, string Value, string Help)> Switches =
+    [
+        ("board", "NAME", $"The board to build for (default: {DefaultBoard}, the emulated device). See --target=Boards."),
+        ("toolchain", "NAME", "A toolchain definition the board allows, instead of its default."),
+        ("recipes", "DIR", "An extra folder of board recipes (DIR/*.toml) and toolchains (DIR/toolchains/*.toml)."),
+        ("work-dir", "DIR", "Where SDKs, toolchains and caches live (default: ~/.cache/crossboard)."),
+        ("app", "DIR", "The Rust project to build and deploy (default: samples/hello)."),
+        ("device", "TARGET", "[user@]host[:port], an ~/.ssh/config Host alias, or 'emulator'."),
+    ];
+
+    public static string HelpText =>
+        "crossboard switches:" + System.Environment.NewLine +
+        string.Join(System.Environment.NewLine, Switches.Select(s => $"  {"--" + s.Name + "=" + s.Value,-30} {s.Help}"));
+
+    public BuildContext(ICakeContext context)
+        : base(context)
+    {
+        RepoRoot = CrossboardPaths.RepoRoot();
+        BoardName = Optional("board") ?? DefaultBoard;
+        ToolchainName = Optional("toolchain");
+        ExtraRecipes = FullPath(Optional("recipes"));
+        WorkDir = FullPath(Optional("work-dir")) ?? CrossboardPaths.DefaultWorkDir();
+        AppDir = FullPath(Optional("app")) ?? Path.Combine(RepoRoot, "samples", "hello");
+        Device = Optional("device");
+        UnknownSwitches = Arguments.GetArguments().Keys
+            .Where(k => !Switches.Any(s => s.Name.Equals(k, StringComparison.OrdinalIgnoreCase)))
+            .ToList();
+    }
+
+    public string RepoRoot { get; }
+    public string RecipesDir => Path.Combine(RepoRoot, "recipes");
+    public string ToolchainsDir => Path.Combine(RepoRoot, "toolchains");
+    public string BoardName { get; }
+    public string? ToolchainName { get; }
+    public string? ExtraRecipes { get; }
+    public string WorkDir { get; }
+    public string AppDir { get; }
+    public string? Device { get; }
+
+    /// <summary>Switches given that no part of crossboard reads (likely typos); warned about in Setup.</summary>
+    public IReadOnlyList<string> UnknownSwitches { get; }
+
+    /// <summary>All recipes and toolchain definitions (Setup).</summary>
+    public RecipeCatalog Catalog { get; set; } = null!;
+
+    /// <summary>The chosen board (Setup); null only when the recipes are invalid and the run only validates them.</summary>
+    public Board Board { get; set; } = null!;
+
+    /// <summary>The board's chosen toolchain definition (Setup).</summary>
+    public ToolchainDefinition Toolchain { get; set; } = null!;
+
+    /// <summary>The Rust target triple for the board and toolchain (Setup).</summary>
+    public string RustTarget { get; set; } = "";
+
+    private string? Optional(string name) => this.HasArgument(name) ? this.Argument<string>(name) : null;
+
+    private string? FullPath(string? path) => path is null
+        ? null
+        : Path.GetFullPath(path.StartsWith("~/") ? Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), path[2..]) : path,
+            Environment.WorkingDirectory.FullPath);
+}

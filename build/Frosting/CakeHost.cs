@@ -1,0 +1,218 @@
+using System.Reflection;
+using Cake.Cli;
+using Cake.Core;
+using Cake.Core.Diagnostics;
+using Cake.Core.IO;
+using Cake.Core.Scripting;
+using Cake.Frosting.Internal;
+
+namespace Cake.Frosting;
+
+/// <summary>
+/// The builder a Frosting program's Main calls: <c>new CakeHost().UseContext&lt;T&gt;().Run(args)</c>.
+/// Same public shape as Cake.Frosting's; the task graph, dry run, tree, descriptions and the
+/// end-of-run report are Cake.Core's and Cake.Cli's own.
+/// </summary>
+public sealed class CakeHost
+{
+    private readonly List<Assembly> _assemblies = new();
+    private Type _contextType = typeof(FrostingContext);
+    private Type? _lifetimeType;
+    private Type? _taskLifetimeType;
+    private string? _workingDirectory;
+    private string? _helpText;
+    private TextWriter? _output;
+
+    public CakeHost()
+    {
+        if (Assembly.GetEntryAssembly() is { } entry)
+        {
+            _assemblies.Add(entry);
+        }
+    }
+
+    public static CakeHost Create() => new();
+
+    public CakeHost UseContext<TContext>()
+        where TContext : IFrostingContext
+    {
+        _contextType = typeof(TContext);
+        return this;
+    }
+
+    public CakeHost UseLifetime<TLifetime>()
+        where TLifetime : IFrostingLifetime, new()
+    {
+        _lifetimeType = typeof(TLifetime);
+        return this;
+    }
+
+    public CakeHost UseTaskLifetime<TLifetime>()
+        where TLifetime : IFrostingTaskLifetime, new()
+    {
+        _taskLifetimeType = typeof(TLifetime);
+        return this;
+    }
+
+    public CakeHost UseWorkingDirectory(string path)
+    {
+        _workingDirectory = path;
+        return this;
+    }
+
+    /// <summary>Looks for tasks in <paramref name="assembly"/> too (a test runner's entry assembly is not the build's).</summary>
+    public CakeHost AddAssembly(Assembly assembly)
+    {
+        if (!_assemblies.Contains(assembly))
+        {
+            _assemblies.Add(assembly);
+        }
+
+        return this;
+    }
+
+    /// <summary>Extra text for <c>--help</c>, e.g. the build's own switches.</summary>
+    public CakeHost UseHelpText(string text)
+    {
+        _helpText = text;
+        return this;
+    }
+
+    /// <summary>Where the host writes (tests capture it); the console by default.</summary>
+    public CakeHost UseOutput(TextWriter output)
+    {
+        _output = output;
+        return this;
+    }
+
+    public int Run(IEnumerable<string> args)
+    {
+        var environment = new CakeEnvironment(new CakePlatform(), new CakeRuntime());
+        IConsole console = _output is null ? new CakeConsole(environment) : new TextWriterConsole(_output);
+        var log = new CakeBuildLog(console, Verbosity.Normal);
+        try
+        {
+            var parsed = HostArguments.Parse(args);
+            log.Verbosity = parsed.Verbosity;
+            if (parsed.Version)
+            {
+                console.WriteLine(_assemblies.FirstOrDefault()?.GetName().Version?.ToString() ?? "unknown");
+                return 0;
+            }
+
+            var arguments = new CakeArguments(parsed.Arguments.ToLookup(a => a.Key, a => a.Value, StringComparer.OrdinalIgnoreCase));
+            var services = new HostServices(log, console, environment, arguments);
+            SetWorkingDirectory(services, parsed.WorkingDirectory ?? _workingDirectory);
+
+            var context = CreateContext(services.Context);
+            var engine = new CakeEngine(services.Data, log);
+            var tasks = DiscoverTasks();
+            var registrar = new TaskRegistrar(engine, context, log);
+            registrar.Register(tasks);
+
+            if (parsed.Help)
+            {
+                new HelpWriter(console).Write(tasks, _helpText);
+                return 0;
+            }
+
+            if (!parsed.Tree && !parsed.Description)
+            {
+                registrar.EnsureTargetsExist(parsed.Targets);
+            }
+
+            RegisterLifetimes(engine, context);
+
+            var printer = new CakeReportPrinter(console, context);
+            ScriptHost host = parsed switch
+            {
+                { DryRun: true } => new DryRunScriptHost<IFrostingContext>(engine, context, log),
+                { Tree: true } => new TreeScriptHost(engine, context, console),
+                { Description: true } => new DescriptionScriptHost(engine, context, Spectre.Console.AnsiConsole.Console),
+                _ => new BuildScriptHost<IFrostingContext>(
+                    engine, new DefaultExecutionStrategy(log, printer), context, printer, services.Configuration, log),
+            };
+
+            if (parsed.Exclusive)
+            {
+                host.Settings.UseExclusiveTarget();
+            }
+
+            host.RunTargets(parsed.Targets);
+            return 0;
+        }
+        catch (Exception ex)
+        {
+            return ReportFailure(log, ex);
+        }
+    }
+
+    private static int ReportFailure(ICakeLog log, Exception ex)
+    {
+        // Cake wraps a task's exception in a CakeReportException with the same message; the inner
+        // one is what users need. Stack traces only at diagnostic verbosity (ExceptionLogger).
+        var cause = ex is CakeReportException { InnerException: { } inner } ? inner : ex;
+        if (cause is AggregateException { InnerExceptions.Count: 1 } single)
+        {
+            cause = single.InnerExceptions[0];
+        }
+
+        var code = log.LogException(cause);
+        return code == 0 ? 1 : code;
+    }
+
+    private IFrostingContext CreateContext(ICakeContext cakeContext)
+    {
+        var ctor = _contextType.GetConstructor(new[] { typeof(ICakeContext) })
+            ?? throw new FrostingException($"The context {_contextType.Name} needs a public constructor taking ICakeContext.");
+        try
+        {
+            return (IFrostingContext)ctor.Invoke(new object[] { cakeContext });
+        }
+        catch (TargetInvocationException tie) when (tie.InnerException is not null)
+        {
+            // A context that rejects its switches throws from its constructor: report that, not the wrapper.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(tie.InnerException).Throw();
+            throw;
+        }
+    }
+
+    private void RegisterLifetimes(CakeEngine engine, IFrostingContext context)
+    {
+        if (_lifetimeType is not null)
+        {
+            var lifetime = (IFrostingLifetime)Activator.CreateInstance(_lifetimeType)!;
+            engine.RegisterSetupAction(info => lifetime.Setup(context, info));
+            engine.RegisterTeardownAction(info => lifetime.Teardown(context, info));
+        }
+
+        if (_taskLifetimeType is not null)
+        {
+            var lifetime = (IFrostingTaskLifetime)Activator.CreateInstance(_taskLifetimeType)!;
+            engine.RegisterTaskSetupAction(info => lifetime.Setup(context, info));
+            engine.RegisterTaskTeardownAction(info => lifetime.Teardown(context, info));
+        }
+    }
+
+    private static void SetWorkingDirectory(HostServices services, string? path)
+    {
+        if (path is null)
+        {
+            return;
+        }
+
+        var directory = new DirectoryPath(path).MakeAbsolute(services.Environment);
+        if (!services.FileSystem.Exist(directory))
+        {
+            throw new FrostingException($"The working directory '{directory.FullPath}' does not exist.");
+        }
+
+        services.Environment.WorkingDirectory = directory;
+    }
+
+    private List<Type> DiscoverTasks() => _assemblies
+        .SelectMany(a => a.GetExportedTypes())
+        .Where(t => typeof(IFrostingTask).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false })
+        .Distinct()
+        .ToList();
+}

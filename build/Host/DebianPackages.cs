@@ -1,0 +1,149 @@
+namespace Crossboard.Host;
+
+/// <summary>
+/// Debian/Ubuntu packages: what is missing, installing it (with consent), adding a foreign
+/// architecture, and downloading a package's .deb without installing it (e.g. another arch's
+/// Rust std rlibs, the emulated device's kernel).
+/// </summary>
+public sealed class DebianPackages(Consent consent, Action<string> log)
+{
+    // Another apt run (unattended-upgrades, a parallel crossboard) holds dpkg's lock: wait, don't fail.
+    private static readonly string[] LockWait = ["-o", "DPkg::Lock::Timeout=600"];
+
+    public static bool IsAvailable => File.Exists("/usr/bin/dpkg-query") && File.Exists("/usr/bin/apt-get");
+
+    private static bool IsRoot => Environment.UserName == "root" || (OperatingSystem.IsLinux() && geteuid() == 0);
+
+    public IReadOnlyList<string> Missing(IEnumerable<string> packages) =>
+        packages.Where(p => !IsInstalled(p)).Distinct().ToList();
+
+    public static bool IsInstalled(string package)
+    {
+        var result = ProcessRunner.Run(new ProcessSpec("dpkg-query", "-W", "-f=${Status}", package));
+        return result.Succeeded && result.StandardOutput.Contains("install ok installed");
+    }
+
+    /// <summary>Installs whatever of <paramref name="packages"/> is missing, after asking.</summary>
+    public void Ensure(IReadOnlyCollection<string> packages, string purpose)
+    {
+        var missing = Missing(packages);
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        var command = $"{(IsRoot ? "" : "sudo ")}apt-get install -y {string.Join(' ', missing)}";
+        if (!IsAvailable)
+        {
+            throw new CrossboardException($"{purpose} needs the Debian packages {string.Join(", ", missing)}, and this is not a Debian/Ubuntu machine. Use --docker, or another toolchain (--target=Doctor).");
+        }
+
+        if (!consent.Ask($"{purpose} needs {string.Join(", ", missing)}. Install now ({command})?"))
+        {
+            throw new CrossboardException($"{purpose} needs packages that are not installed. Run:{Environment.NewLine}  {command}{Environment.NewLine}or run again with --yes to let crossboard install them.");
+        }
+
+        log($"Installing {string.Join(", ", missing)} for {purpose}");
+        Apt(["install", "-y", "--no-install-recommends", .. missing], $"Installing {string.Join(", ", missing)} failed", updateFirst: true);
+    }
+
+    /// <summary>Adds a foreign architecture (mipsel, armhf, arm64) so its packages can be downloaded.</summary>
+    public void EnsureArchitecture(string arch)
+    {
+        var current = ProcessRunner.Run(new ProcessSpec("dpkg", "--print-foreign-architectures"));
+        if (current.StandardOutput.Split('\n', StringSplitOptions.TrimEntries).Contains(arch) ||
+            ProcessRunner.Run(new ProcessSpec("dpkg", "--print-architecture")).StandardOutput.Trim() == arch)
+        {
+            return;
+        }
+
+        if (!consent.Ask($"Add Debian architecture {arch} (dpkg --add-architecture {arch}) to download its packages?"))
+        {
+            throw new CrossboardException($"Packages for {arch} are needed. Run:{Environment.NewLine}  {Sudo}dpkg --add-architecture {arch} && {Sudo}apt-get update{Environment.NewLine}or run again with --yes.");
+        }
+
+        ProcessRunner.RunChecked(new ProcessSpec(Sudo.Length > 0 ? "sudo" : "dpkg", Sudo.Length > 0 ? ["dpkg", "--add-architecture", arch] : ["--add-architecture", arch]),
+            $"dpkg --add-architecture {arch} failed");
+        Update();
+    }
+
+    /// <summary>
+    /// apt-get update, retried: a foreign index can fail transiently ("File has unexpected size ...
+    /// Mirror sync in progress?") while the packages needed are still downloadable, so a failing
+    /// update is a warning; the download or install that follows is the judge.
+    /// </summary>
+    public void Update()
+    {
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            var result = ProcessRunner.Run(AptSpec(["update", "-q"]));
+            if (result.Succeeded)
+            {
+                return;
+            }
+
+            log($"apt-get update failed (attempt {attempt}/3): {ProcessRunner.TailOf(result.StandardError, 2)}");
+            Thread.Sleep(TimeSpan.FromSeconds(3 * attempt));
+        }
+    }
+
+    /// <summary>
+    /// Downloads <paramref name="package"/> (name[:arch][=version]) into <paramref name="cacheDir"/>
+    /// and returns the .deb's path; a .deb already there is reused.
+    /// </summary>
+    public string Download(string package, string cacheDir)
+    {
+        Directory.CreateDirectory(cacheDir);
+        var name = package.Split('=')[0].Split(':')[0];
+        var arch = package.Contains(':') ? package.Split(':')[1].Split('=')[0] : null;
+        var version = package.Contains('=') ? package.Split('=')[1] : null;
+        var existing = Directory.GetFiles(cacheDir, $"{name}_*.deb")
+            .FirstOrDefault(f => (arch is null || f.EndsWith($"_{arch}.deb") || f.EndsWith("_all.deb")) &&
+                                 (version is null || Path.GetFileName(f).Contains("_" + version.Replace(":", "%3a") + "_")));
+        if (existing is not null)
+        {
+            return existing;
+        }
+
+        var attempt = ProcessRunner.Run(new ProcessSpec("apt-get", [.. LockWait, "download", package]) { WorkingDirectory = cacheDir });
+        if (!attempt.Succeeded)
+        {
+            // The index may be stale (a new architecture, a point release): refresh once and retry.
+            Update();
+            ProcessRunner.RunChecked(new ProcessSpec("apt-get", [.. LockWait, "download", package]) { WorkingDirectory = cacheDir },
+                $"Downloading the Debian package {package} failed");
+        }
+
+        return Directory.GetFiles(cacheDir, $"{name}_*.deb").OrderByDescending(File.GetLastWriteTimeUtc).First();
+    }
+
+    /// <summary>Unpacks a .deb's files (not its scripts) under <paramref name="intoDir"/>.</summary>
+    public static void Extract(string deb, string intoDir)
+    {
+        Directory.CreateDirectory(intoDir);
+        ProcessRunner.RunChecked(new ProcessSpec("dpkg-deb", "-x", deb, intoDir), $"Unpacking {Path.GetFileName(deb)} failed");
+    }
+
+    private static string Sudo => IsRoot ? "" : "sudo ";
+
+    private void Apt(string[] args, string whatFailed, bool updateFirst)
+    {
+        if (updateFirst)
+        {
+            Update();
+        }
+
+        ProcessRunner.RunChecked(AptSpec(args), whatFailed);
+    }
+
+    private static ProcessSpec AptSpec(string[] args)
+    {
+        string[] full = [.. LockWait, .. args];
+        var spec = IsRoot ? new ProcessSpec("apt-get", full) : new ProcessSpec("sudo", ["apt-get", .. full]);
+        spec.Environment["DEBIAN_FRONTEND"] = "noninteractive";
+        return spec;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern uint geteuid();
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The test command (README, CI): installs what the tests need, idempotently, builds, runs every
+# test, and ends with one line of totals: "N passed, N failed, N skipped".
+# Extra arguments go to the test runner, e.g. tests/run.sh --filter-class '*RecipeCatalogTests'.
+set -uo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+echo "== installing test prerequisites"
+if ! bash tests/setup/install-prereqs.sh; then
+  echo "tests/run.sh: installing the test prerequisites failed (see above)" >&2
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+
+echo "== building"
+if ! dotnet build tests/Tests.csproj --nologo -v quiet -clp:ErrorsOnly; then
+  echo "tests/run.sh: the build failed (see above)" >&2
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+
+echo "== testing"
+log="$(mktemp "${TMPDIR:-/tmp}/crossboard-tests.XXXXXX.log")"
+export NO_COLOR=1
+dotnet test --project tests/Tests.csproj --no-build "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+total() { awk -v key="$1" '$1 == key":" { n = $2 } END { print n + 0 }' "$log"; }
+passed=$(total succeeded)
+failed=$(total failed)
+skipped=$(total skipped)
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  # The runner failed without reporting a failed test (crash, no tests found): count it.
+  failed=1
+fi
+
+echo "Full test log: $log"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs on a Debian/Ubuntu machine, idempotently.
+# Called by tests/run.sh; safe to run again (it installs only what is missing).
+set -euo pipefail
+
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+export DEBIAN_FRONTEND=noninteractive
+
+packages=(
+  # the build host and the OpenWrt-shaped miniature SDK (real make, real Kconfig)
+  git make gawk rsync unzip file python3 build-essential libncurses-dev kconfig-frontends curl xz-utils zstd
+  # cross C toolchains (Debian's) for the Omega2 family, Pi 2 and Pi 3
+  gcc-mipsel-linux-gnu libc6-dev-mipsel-cross
+  gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+  # Debian's Rust (offline cross builds with the multiarch std rlibs) and offline crate sources
+  rustc cargo rust-src librust-cc-dev
+  # running foreign binaries and the emulated device
+  qemu-user qemu-system-mips qemu-utils cpio
+  # real SSH servers for the deploy tests
+  openssh-server openssh-client dropbear-bin
+  # volumes: a real case-insensitive filesystem (exFAT over FUSE) and ext4 images
+  exfatprogs exfat-fuse fuse3 e2fsprogs
+  # network namespaces, a container engine serving the docker API
+  iproute2 podman runc debootstrap uidmap
+  # benchmarks
+  hyperfine
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "install-prereqs: installing ${missing[*]}"
+  # a foreign index can fail transiently ("Mirror sync in progress?"); retry, then judge by the install
+  for i in 1 2 3; do $SUDO apt-get update -q && break || sleep 5; done
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "install-prereqs: all ${#packages[@]} packages present"
+fi
