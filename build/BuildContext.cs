@@ -23,6 +23,7 @@ public sealed class BuildContext : FrostingContext
         ("work-dir", "DIR", "Where SDKs, toolchains and caches live (default: ~/.cache/crossboard)."),
         ("app", "DIR", "The Rust project to build and deploy (default: samples/hello)."),
         ("device", "TARGET", "[user@]host[:port], an ~/.ssh/config Host alias, or 'emulator'."),
+        ("yes", "true", "Install missing host packages without asking (implied when CI is set)."),
     ];
 
     public static string HelpText =>
@@ -39,6 +40,7 @@ public sealed class BuildContext : FrostingContext
         WorkDir = FullPath(Optional("work-dir")) ?? CrossboardPaths.DefaultWorkDir();
         AppDir = FullPath(Optional("app")) ?? Path.Combine(RepoRoot, "samples", "hello");
         Device = Optional("device");
+        Consent = Host.Consent.FromEnvironment(this.HasArgument("yes") && this.Argument("yes", true));
         UnknownSwitches = Arguments.GetArguments().Keys
             .Where(k => !Switches.Any(s => s.Name.Equals(k, StringComparison.OrdinalIgnoreCase)))
             .ToList();
@@ -54,6 +56,9 @@ public sealed class BuildContext : FrostingContext
     public string AppDir { get; }
     public string? Device { get; }
 
+    /// <summary>Whether packages may be installed without asking (--yes, CI), or whom to ask.</summary>
+    public Consent Consent { get; }
+
     /// <summary>Switches given that no part of crossboard reads (likely typos); warned about in Setup.</summary>
     public IReadOnlyList<string> UnknownSwitches { get; }
 
@@ -68,6 +73,20 @@ public sealed class BuildContext : FrostingContext
 
     /// <summary>The Rust target triple for the board and toolchain (Setup).</summary>
     public string RustTarget { get; set; } = "";
+
+    /// <summary>The C cross toolchain, resolved by BuildToolchain (whatever its kind); the cargo stage's input.</summary>
+    public Toolchains.ResolvedToolchain? ResolvedToolchain { get; set; }
+
+    /// <summary>The built and checked binary (CargoBuild); the deploy stage's input.</summary>
+    public Artifacts.BuiltArtifact? Artifact { get; set; }
+
+    /// <summary>The device(s) Deploy talks to (resolved from --device, an ssh alias, or the emulator).</summary>
+    public Deploy.DeviceTarget? DeviceTarget { get; set; }
+
+    /// <summary>A log the stage services (which know nothing of Cake) write to.</summary>
+    public Host.IBuildLog BuildLog => _buildLog ??= new Tasks.CakeBuildLog(Log);
+
+    private Host.IBuildLog? _buildLog;
 
     private string? Optional(string name) => this.HasArgument(name) ? this.Argument<string>(name) : null;
 
