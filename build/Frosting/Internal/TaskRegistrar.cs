@@ -29,14 +29,14 @@ internal sealed class TaskRegistrar(CakeEngine engine, IFrostingContext context,
             // Only tasks that do something get an action: Cake leaves action-less (aggregate)
             // tasks out of the report, as Frosting does.
             var runOverridden = type.IsAsyncTask()
-                ? type.Overrides("RunAsync", contextTypeOf(type))
-                : type.Overrides("Run", contextTypeOf(type));
+                ? type.Overrides("RunAsync", ContextTypeOf(type))
+                : type.Overrides("Run", ContextTypeOf(type));
             if (runOverridden)
             {
                 builder.Does(c => task.RunAsync(context));
             }
 
-            if (type.Overrides("ShouldRun", contextTypeOf(type)))
+            if (type.Overrides("ShouldRun", ContextTypeOf(type)))
             {
                 builder.WithCriteria(_ => task.ShouldRun(context), task.SkippedMessage);
             }
@@ -47,12 +47,12 @@ internal sealed class TaskRegistrar(CakeEngine engine, IFrostingContext context,
             }
 
             // Any OnError handler swallows the exception in Cake.Core: register only real ones.
-            if (type.Overrides("OnError", typeof(Exception), contextTypeOf(type)))
+            if (type.Overrides("OnError", typeof(Exception), ContextTypeOf(type)))
             {
                 builder.OnError(ex => task.OnError(ex, context));
             }
 
-            if (type.Overrides("Finally", contextTypeOf(type)))
+            if (type.Overrides("Finally", ContextTypeOf(type)))
             {
                 builder.Finally(() => task.Finally(context));
             }
@@ -85,7 +85,7 @@ internal sealed class TaskRegistrar(CakeEngine engine, IFrostingContext context,
         }
     }
 
-    private static Type contextTypeOf(Type task) => task.GetContextType();
+    private static Type ContextTypeOf(Type task) => task.GetContextType();
 
     private static void EnsureTask(Type dependency, string of)
     {
