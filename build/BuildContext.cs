@@ -25,7 +25,7 @@ public sealed class BuildContext : FrostingContext
         ("device", "TARGET", "[user@]host[:port], an ~/.ssh/config Host alias, or 'emulator'."),
         ("yes", "true", "Install missing host packages without asking (implied when CI is set)."),
         ("size-profile", "true|false", "Build for size (strip, LTO, codegen-units=1, opt-level=z, panic=abort); default: the board's rust.size-profile."),
-        ("rust", "auto|stable|nightly|debian", "Which Rust builds the app: rustup stable (prebuilt std), nightly (-Zbuild-std), Debian's rustc (offline std); default: auto."),
+        ("rust", "PROVIDER", "Which Rust builds the app: auto (default), stable (rustup, prebuilt std), nightly (rustup, -Zbuild-std), debian (Debian's rustc, offline std)."),
         ("bin", "NAME", "The cargo binary to build and deploy, when the package has several."),
     ];
 

@@ -260,18 +260,23 @@ public static class CargoConfigFile
         _ => "",
     };
 
+    /// <summary>The node's last token in source order (its children, depth first, from the end).</summary>
     private static SyntaxToken? LastToken(SyntaxNode node)
     {
-        SyntaxToken? last = null;
-        foreach (var descendant in node.Descendants())
+        if (node is SyntaxToken token)
         {
-            if (descendant is SyntaxToken token)
+            return token;
+        }
+
+        for (var i = node.ChildrenCount - 1; i >= 0; i--)
+        {
+            if (node.GetChild(i) is { } child && LastToken(child) is { } last)
             {
-                last = token;
+                return last;
             }
         }
 
-        return last;
+        return null;
     }
 
     private static void EndWithNewLine(SyntaxToken? token)

@@ -78,7 +78,7 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
         {
             throw new CrossboardException(
                 $"{task} needs the board's C cross toolchain, which the BuildToolchain task resolves, and it has not run in this invocation. " +
-                $"Run --target={task} without --exclusive (its dependencies run first), or --target=BuildToolchain before it in the same run.");
+                $"Run --target={task} without --exclusive, so that BuildToolchain runs first.");
         }
 
         return CargoTargetSettings.For(inputs.Board, inputs.Toolchain, inputs.Triple);

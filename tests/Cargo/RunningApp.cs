@@ -74,10 +74,13 @@ public sealed partial class RunningApp : IDisposable
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    /// <summary>Sends SIGTERM (what procd/systemd send) and returns the exit code.</summary>
-    public async Task<int> TerminateAsync()
+    public const int SigInt = 2;
+    public const int SigTerm = 15;
+
+    /// <summary>Sends SIGTERM (what procd/systemd send) or another signal and returns the exit code.</summary>
+    public async Task<int> TerminateAsync(int signal = SigTerm)
     {
-        Assert.Equal(0, kill(_process.Id, 15));
+        Assert.Equal(0, kill(_process.Id, signal));
         await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         _process.WaitForExit(); // drain the redirected streams
         return _process.ExitCode;
