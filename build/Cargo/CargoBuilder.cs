@@ -117,16 +117,47 @@ public sealed class CargoBuilder(ICommandRunner runner, IBuildLog log)
         var result = runner.Run(spec, cancellation);
         if (!result.Succeeded)
         {
+            var hint = Hint(recent, request);
             throw new CrossboardException(
                 $"cargo build for {request.Triple} failed (exit code {result.ExitCode})." + Environment.NewLine +
                 $"Command: {spec}" + Environment.NewLine +
                 "Last lines of its output:" + Environment.NewLine +
-                string.Join(Environment.NewLine, recent.Select(l => "  " + l)),
+                string.Join(Environment.NewLine, recent.Select(l => "  " + l)) +
+                (hint is null ? "" : Environment.NewLine + hint),
                 request.LogFile);
         }
 
         var chosen = Choose(binaries, request);
         return new CargoBuildResult(chosen.Path, chosen.Name, result.Elapsed, chosen.Fresh);
+    }
+
+    /// <summary>What to do about failures whose cause is the choice of Rust or toolchain, not the user's code.</summary>
+    public static string? Hint(IEnumerable<string> output, CargoBuildRequest request)
+    {
+        var text = string.Join('\n', output);
+        var rust = request.Rust.Description;
+        if (text.Contains("does not understand this lock file", StringComparison.Ordinal) || text.Contains("-Znext-lockfile-bump", StringComparison.Ordinal))
+        {
+            return $"What to do: Cargo.lock was written by a newer cargo than this build's ({rust}). Build with a newer Rust (--rust=stable or nightly), or regenerate the lock file with this cargo.";
+        }
+
+        if (text.Contains("requires rustc", StringComparison.Ordinal) || text.Contains("feature `edition20", StringComparison.Ordinal) ||
+            text.Contains("is not supported by the following package", StringComparison.Ordinal))
+        {
+            return $"What to do: the app or one of its dependencies needs a newer Rust than {rust}. Build with --rust=stable or --rust=nightly, or pin older dependency versions.";
+        }
+
+        if (text.Contains("can't find crate for `std`", StringComparison.Ordinal) || text.Contains("can't find crate for `core`", StringComparison.Ordinal))
+        {
+            return $"What to do: the standard library for {request.Triple} is missing from {rust}. Pick another provider with --rust=stable|nightly|debian (see the stage's section in README.md).";
+        }
+
+        if (text.Contains("linker `", StringComparison.Ordinal) && text.Contains("not found", StringComparison.Ordinal))
+        {
+            return $"What to do: the linker {request.Toolchain.CC} is missing; run BuildToolchain again (or --target=Doctor) to restore the {request.Toolchain.Definition} toolchain.";
+        }
+
+        return null;
     }
 
     private static (string Name, string Package, string Path, bool Fresh) Choose(List<(string Name, string Package, string Path, bool Fresh)> binaries, CargoBuildRequest request)

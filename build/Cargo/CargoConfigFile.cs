@@ -97,6 +97,22 @@ public static class CargoConfigFile
         return result;
     }
 
+    /// <summary>Whether the app's config sets [build] rustflags (which a target's own rustflags override).</summary>
+    public static bool HasBuildRustflags(string appDir)
+    {
+        var path = PathIn(appDir);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        var document = SyntaxParser.Parse(File.ReadAllText(path), path, validate: true);
+        return !document.HasErrors && (
+            document.KeyValues.Any(kv => kv.Key is not null && KeyParts(kv.Key).SequenceEqual(["build", "rustflags"])) ||
+            document.Tables.Any(t => t.Name is not null && KeyParts(t.Name).SequenceEqual(["build"]) &&
+                t.Items.Any(kv => kv.Key is not null && KeyParts(kv.Key).SequenceEqual(["rustflags"]))));
+    }
+
     /// <summary>
     /// Cargo reads <c>.cargo/config</c> (the old name) in preference to <c>config.toml</c> when both
     /// exist, which would hide our edits; a lone old file is renamed, both at once is the user's call.

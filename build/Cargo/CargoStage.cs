@@ -38,6 +38,12 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
             _ => $"{path} already has the board's [target.{inputs.Triple}] settings",
         });
         log.Verbose($"linker = {settings.Linker}; rustflags = [{string.Join(' ', settings.Rustflags)}]; runner = [{string.Join(' ', settings.Runner)}]");
+        if (settings.Rustflags.Count > 0 && CargoConfigFile.HasBuildRustflags(inputs.AppDir))
+        {
+            log.Warning($"{path} sets [build] rustflags, which cargo ignores for {inputs.Triple} now that [target.{inputs.Triple}] has rustflags; " +
+                "put flags the board needs in its recipe (rust.rustflags) instead.");
+        }
+
         if (settings.Static)
         {
             log.Information($"Linking statically: {inputs.Board.Name} runs {inputs.Board.System.Libc}, the {inputs.Toolchain!.Definition} toolchain links against {inputs.Toolchain.Libc}");
