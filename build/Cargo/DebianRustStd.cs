@@ -69,8 +69,13 @@ public sealed class DebianRustStd(DebianPackages packages, ICommandRunner runner
         log.Information($"Fetching Debian's Rust std for {triple} ({spec}), once per work dir");
         packages.EnsureArchitecture(debianArch);
 
+        // Under the lock, leftovers of an interrupted run (killed mid-unpack) are ours to remove.
+        foreach (var stale in Directory.GetDirectories(parent, Path.GetFileName(root) + ".partial-*"))
+        {
+            DeleteIfExists(stale);
+        }
+
         var partial = root + $".partial-{Environment.ProcessId}";
-        DeleteIfExists(partial);
         DeleteIfExists(root);
         try
         {
