@@ -77,6 +77,20 @@ public sealed class ElfFileTests(CrossBuilds builds, TestBinaries binaries)
     }
 
     [Fact]
+    public void A_static_pie_is_an_executable_without_a_loader()
+    {
+        var elf = ElfFile.Read(binaries.StaticPie);
+
+        Assert.Equal((ushort)3, elf.Type); // ET_DYN
+        Assert.True(elf.HasDynamicSection);
+        Assert.True(elf.IsStaticPie);
+        Assert.True(elf.IsStatic);
+        Assert.True(elf.IsExecutable);
+        Assert.Equal("static-pie (no loader: runs on any libc)", ArtifactCheck.Linkage(elf));
+        AgreesWithReadelf(elf);
+    }
+
+    [Fact]
     public void A_script_random_bytes_and_a_truncated_ELF_are_reported_with_the_reason()
     {
         var script = binaries.Write("deploy.sh", "#!/bin/sh\necho hi\n"u8.ToArray());

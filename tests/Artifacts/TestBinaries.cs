@@ -9,7 +9,8 @@ namespace Crossboard.Tests.Artifacts;
 /// Real ELF files the Rust builds cannot give offline, made with Debian's cross C compilers:
 /// a big-endian MIPS program (mipsel-linux-gnu-gcc -EB: the same binutils emit either byte
 /// order; no Debian 12 port gives a big-endian Rust std), an ARMv6 hard-float program (the Pi
-/// Zero's ISA), and a soft-float musl-dynamic mipsel program asking for OpenWrt's loader.
+/// Zero's ISA), a soft-float musl-dynamic mipsel program asking for OpenWrt's loader, and a
+/// static-pie program (what rustc makes of +crt-static on targets that default to PIE).
 /// </summary>
 public sealed class TestBinaries : IDisposable
 {
@@ -18,6 +19,7 @@ public sealed class TestBinaries : IDisposable
     private readonly Lazy<string> _armv6;
     private readonly Lazy<string> _muslDynamic;
     private readonly Lazy<string> _object;
+    private readonly Lazy<string> _staticPie;
 
     public TestBinaries()
     {
@@ -36,12 +38,16 @@ public sealed class TestBinaries : IDisposable
                 "-Wl,--dynamic-linker=/lib/ld-musl-mipsel-sf.so.1", "-Wl,--no-as-needed", mipsStart, libc);
         });
         _object = new(() => Compile("mipsel-linux-gnu-gcc", "start.o", "-c", mipsStart));
+        var hello = _dir.Write("hello.c", "#include <stdio.h>\nint main(void) { puts(\"hi\"); return 0; }\n");
+        _staticPie = new(() => Compile("gcc", "static-pie", "-static-pie", hello));
     }
 
     public string BigEndianMips => _bigEndianMips.Value;
     public string Armv6 => _armv6.Value;
     public string MuslDynamicSoftFloatMipsel => _muslDynamic.Value;
     public string MipselObject => _object.Value;
+    /// <summary>A host (x86-64) static-pie program: ET_DYN with a dynamic section but no loader.</summary>
+    public string StaticPie => _staticPie.Value;
 
     public string Write(string name, byte[] bytes)
     {
