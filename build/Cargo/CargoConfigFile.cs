@@ -152,9 +152,9 @@ public static class CargoConfigFile
             }
 
             var prefix = KeyParts(table.Name).ToArray();
-            if (prefix.SequenceEqual(["target", triple]))
+            if (prefix.Length >= 2 && prefix[0] == "target" && prefix[1] == triple)
             {
-                continue;
+                continue; // ours, or a sub-table such as a build script override [target.<triple>.<links>]
             }
 
             places.AddRange(table.Items.Select(kv => (prefix, kv)));

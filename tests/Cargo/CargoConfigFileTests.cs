@@ -164,6 +164,19 @@ public sealed class CargoConfigFileTests : IDisposable
     }
 
     [Fact]
+    public void A_build_script_override_sub_table_of_the_target_is_left_alone()
+    {
+        var user = "[target.mipsel-unknown-linux-gnu.pq]\nrustc-link-lib = [\"pq\"]\n";
+        _app.Write(".cargo/config.toml", user);
+
+        CargoConfigFile.Apply(_app.Path, Mipsel, _log);
+
+        var text = File.ReadAllText(ConfigPath);
+        Assert.StartsWith(user + "\n# crossboard", text);
+        Assert.Contains("[target.mipsel-unknown-linux-gnu]\nlinker = ", text);
+    }
+
+    [Fact]
     public void A_file_without_a_final_newline_gets_the_table_on_its_own_lines()
     {
         _app.Write(".cargo/config.toml", "[alias]\nb = \"build\"");
