@@ -24,6 +24,9 @@ public sealed class BuildContext : FrostingContext
         ("app", "DIR", "The Rust project to build and deploy (default: samples/hello)."),
         ("device", "TARGET", "[user@]host[:port], an ~/.ssh/config Host alias, or 'emulator'."),
         ("yes", "true", "Install missing host packages without asking (implied when CI is set)."),
+        ("size-profile", "true|false", "Build for size (strip, LTO, codegen-units=1, opt-level=z, panic=abort); default: the board's rust.size-profile."),
+        ("rust", "PROVIDER", "Which Rust builds the app: auto (default), stable (rustup, prebuilt std), nightly (rustup, -Zbuild-std), debian (Debian's rustc, offline std)."),
+        ("bin", "NAME", "The cargo binary to build and deploy, when the package has several."),
     ];
 
     public static string HelpText =>
@@ -40,6 +43,9 @@ public sealed class BuildContext : FrostingContext
         WorkDir = FullPath(Optional("work-dir")) ?? CrossboardPaths.DefaultWorkDir();
         AppDir = FullPath(Optional("app")) ?? Path.Combine(RepoRoot, "samples", "hello");
         Device = Optional("device");
+        _sizeProfile = Optional("size-profile");
+        RustProvider = Optional("rust");
+        BinName = Optional("bin");
         Consent = Host.Consent.FromEnvironment(this.HasArgument("yes") && this.Argument("yes", true));
         UnknownSwitches = Arguments.GetArguments().Keys
             .Where(k => !Switches.Any(s => s.Name.Equals(k, StringComparison.OrdinalIgnoreCase)))
@@ -55,6 +61,20 @@ public sealed class BuildContext : FrostingContext
     public string WorkDir { get; }
     public string AppDir { get; }
     public string? Device { get; }
+
+    /// <summary>--size-profile: null means the board's rust.size-profile decides (read by the task: a bad value is its error).</summary>
+    public bool? SizeProfile => _sizeProfile is null ? null : ParseBool("size-profile", _sizeProfile);
+
+    private readonly string? _sizeProfile;
+
+    /// <summary>--rust: auto (null), stable, nightly or debian.</summary>
+    public string? RustProvider { get; }
+
+    /// <summary>--bin: the cargo binary target, when the package has several.</summary>
+    public string? BinName { get; }
+
+    /// <summary>Where stages run git/make/cargo: this machine, or (--docker) the builder container.</summary>
+    public ICommandRunner CommandRunner { get; set; } = LocalCommandRunner.Instance;
 
     /// <summary>Whether packages may be installed without asking (--yes, CI), or whom to ask.</summary>
     public Consent Consent { get; }
@@ -87,6 +107,13 @@ public sealed class BuildContext : FrostingContext
     public Host.IBuildLog BuildLog => _buildLog ??= new Tasks.CakeBuildLog(Log);
 
     private Host.IBuildLog? _buildLog;
+
+    private static bool ParseBool(string name, string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "" or "true" or "yes" or "on" or "1" => true,
+        "false" or "no" or "off" or "0" => false,
+        _ => throw new CrossboardException($"--{name}={value}: use true or false."),
+    };
 
     private string? Optional(string name) => this.HasArgument(name) ? this.Argument<string>(name) : null;
 

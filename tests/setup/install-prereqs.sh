@@ -27,6 +27,17 @@ packages=(
   hyperfine
 )
 
+# Foreign architectures whose Debian Rust std (libstd-rust-dev:<arch>) the cargo stage downloads
+# (apt-get download, not installed): their package indexes must be known to apt.
+update_needed=
+for arch in mipsel armhf arm64; do
+  if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+    echo "install-prereqs: adding Debian architecture $arch"
+    $SUDO dpkg --add-architecture "$arch"
+    update_needed=1
+  fi
+done
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -39,4 +50,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 else
   echo "install-prereqs: all ${#packages[@]} packages present"
+  if [ -n "$update_needed" ]; then
+    for i in 1 2 3; do $SUDO apt-get update -q && break || sleep 5; done
+  fi
 fi

@@ -1,0 +1,105 @@
+using Crossboard.Artifacts;
+using Crossboard.Host;
+using Crossboard.Recipes;
+using Crossboard.Toolchains;
+
+namespace Crossboard.Cargo;
+
+/// <summary>What the cargo stage works from: the app, the board, and the C toolchain the SDK stage resolved.</summary>
+public sealed record CargoStageInputs(
+    string AppDir,
+    string WorkDir,
+    Board Board,
+    ToolchainDefinition ToolchainDefinition,
+    ResolvedToolchain? Toolchain,
+    string Triple);
+
+/// <param name="SizeProfile">--size-profile; null: the board's rust.size-profile.</param>
+/// <param name="Rust">--rust; null: automatic.</param>
+/// <param name="Bin">--bin; null: the package's only (or same-named) binary.</param>
+public sealed record CargoBuildOptions(bool? SizeProfile = null, RustProvider? Rust = null, string? Bin = null);
+
+/// <summary>
+/// The cargo stage: <see cref="Configure"/> keeps the app's .cargo/config.toml in step with the
+/// board (ConfigureCargo); <see cref="Build"/> picks a Rust for the target, cross-builds, and
+/// checks the binary against the board before anything is deployed (CargoBuild).
+/// </summary>
+public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, IBuildLog log)
+{
+    public (CargoConfigChange Change, CargoTargetSettings Settings) Configure(CargoStageInputs inputs, string task = "ConfigureCargo")
+    {
+        var settings = Settings(inputs, task);
+        var change = CargoConfigFile.Apply(inputs.AppDir, settings, log);
+        var path = CargoConfigFile.PathIn(inputs.AppDir);
+        log.Information(change switch
+        {
+            CargoConfigChange.Created => $"Wrote [target.{inputs.Triple}] to {path}",
+            CargoConfigChange.Updated => $"Updated [target.{inputs.Triple}] in {path} (the rest of the file is as it was)",
+            _ => $"{path} already has the board's [target.{inputs.Triple}] settings",
+        });
+        log.Verbose($"linker = {settings.Linker}; rustflags = [{string.Join(' ', settings.Rustflags)}]; runner = [{string.Join(' ', settings.Runner)}]");
+        if (settings.Rustflags.Count > 0 && CargoConfigFile.HasBuildRustflags(inputs.AppDir))
+        {
+            log.Warning($"{path} sets [build] rustflags, which cargo ignores for {inputs.Triple} now that [target.{inputs.Triple}] has rustflags; " +
+                "put flags the board needs in its recipe (rust.rustflags) instead.");
+        }
+
+        if (settings.Static)
+        {
+            log.Information($"Linking statically: {inputs.Board.Name} runs {inputs.Board.System.Libc}, the {inputs.Toolchain!.Definition} toolchain links against {inputs.Toolchain.Libc}");
+        }
+
+        return (change, settings);
+    }
+
+    public BuiltArtifact Build(CargoStageInputs inputs, CargoBuildOptions options, CancellationToken cancellation = default)
+    {
+        var settings = Settings(inputs, "CargoBuild");
+        RequireConfigured(inputs, settings);
+
+        var debianStd = new DebianRustStd(packages, runner, inputs.WorkDir, log);
+        var rust = new RustToolchainSelector(runner, debianStd, log).Select(inputs.Triple, inputs.ToolchainDefinition, options.Rust);
+        var sizeProfile = options.SizeProfile ?? inputs.Board.Rust.SizeProfile;
+        var request = new CargoBuildRequest(
+            inputs.AppDir,
+            inputs.Triple,
+            rust,
+            inputs.Toolchain!,
+            sizeProfile,
+            DebianMultiarch: inputs.ToolchainDefinition.Kind == ToolchainDefinition.Debian,
+            options.Bin,
+            Path.Combine(inputs.WorkDir, "logs", $"cargo-build-{inputs.Board.Name}.log"));
+
+        var built = new CargoBuilder(runner, log).Build(request, cancellation);
+        log.Information($"Built {built.Executable}{(built.Fresh ? " (up to date)" : "")} in {built.Elapsed.TotalSeconds:0.0} s");
+
+        var verdict = ArtifactCheck.Require(built.Executable, inputs.Board, log);
+        log.Information(verdict.Summary);
+        return BuiltArtifact.Of(built.Executable, built.Name, inputs.Triple, verdict.Summary);
+    }
+
+    private static CargoTargetSettings Settings(CargoStageInputs inputs, string task)
+    {
+        if (inputs.Toolchain is null)
+        {
+            throw new CrossboardException(
+                $"{task} needs the board's C cross toolchain, which the BuildToolchain task resolves, and it has not run in this invocation. " +
+                $"Run --target={task} without --exclusive, so that BuildToolchain runs first.");
+        }
+
+        return CargoTargetSettings.For(inputs.Board, inputs.Toolchain, inputs.Triple);
+    }
+
+    /// <summary>CargoBuild relies on ConfigureCargo's file (rustflags such as +crt-static live there): refuse to build without it.</summary>
+    private static void RequireConfigured(CargoStageInputs inputs, CargoTargetSettings settings)
+    {
+        var path = CargoConfigFile.PathIn(inputs.AppDir);
+        var text = File.Exists(path) ? File.ReadAllText(path) : "";
+        if (CargoConfigFile.Edit(text, path, settings) != text)
+        {
+            throw new CrossboardException(
+                $"{path} does not have {inputs.Board.Name}'s [target.{inputs.Triple}] settings (linker, rustflags, runner), so the build would not fit the board. " +
+                "Run ConfigureCargo first: --target=CargoBuild without --exclusive does.");
+        }
+    }
+}

@@ -1,0 +1,157 @@
+using Crossboard.Host;
+
+namespace Crossboard.Cargo;
+
+/// <summary>
+/// Debian's Rust std for another architecture, without installing it: <c>apt-get install
+/// libstd-rust-dev:mipsel</c> fails on multiarch version skew, but the package's rlibs, unpacked
+/// into a private sysroot and given to rustc with <c>--sysroot</c>, cross-compile offline. The
+/// sysroot lives in the work dir (one per Debian rustc version and target), is built under a
+/// lock in a temporary folder and renamed into place, and is marked complete only at the end.
+/// </summary>
+public sealed class DebianRustStd(DebianPackages packages, ICommandRunner runner, string workDir, IBuildLog log)
+{
+    private const string CompleteStamp = ".crossboard-complete";
+
+    /// <summary>Debian's architecture for the Rust targets its libstd-rust-dev carries (glibc only).</summary>
+    public static readonly IReadOnlyDictionary<string, string> DebianArchOf = new Dictionary<string, string>
+    {
+        ["x86_64-unknown-linux-gnu"] = "amd64",
+        ["i686-unknown-linux-gnu"] = "i386",
+        ["aarch64-unknown-linux-gnu"] = "arm64",
+        ["armv7-unknown-linux-gnueabihf"] = "armhf",
+        ["armv5te-unknown-linux-gnueabi"] = "armel",
+        ["mipsel-unknown-linux-gnu"] = "mipsel",
+        ["mips64el-unknown-linux-gnuabi64"] = "mips64el",
+        ["powerpc64le-unknown-linux-gnu"] = "ppc64el",
+        ["riscv64gc-unknown-linux-gnu"] = "riscv64",
+        ["s390x-unknown-linux-gnu"] = "s390x",
+    };
+
+    /// <summary>The host's Debian rustc: its version string and the Debian package version its std must match; null if absent.</summary>
+    public (string Rustc, string PackageVersion)? HostRustc()
+    {
+        if (!Succeeds(new ProcessSpec(DebianRustc, "--version"), out var version) || !Succeeds(new ProcessSpec(DebianCargo, "--version"), out _))
+        {
+            return null;
+        }
+
+        if (!Succeeds(new ProcessSpec("dpkg-query", "-W", "-f=${Version}", "rustc"), out var package) || package.Length == 0)
+        {
+            return null;
+        }
+
+        return (version, package);
+    }
+
+    public const string DebianRustc = "/usr/bin/rustc";
+    public const string DebianCargo = "/usr/bin/cargo";
+
+    /// <summary>The sysroot holding <paramref name="triple"/>'s std for the host's Debian rustc, made on first use.</summary>
+    public string EnsureSysroot(string triple, string debianArch, string package, string packageVersion)
+    {
+        var root = Path.Combine(workDir, "rust-std", "debian-" + Sanitize(packageVersion), triple);
+        if (IsComplete(root, triple))
+        {
+            log.Verbose($"Debian Rust std for {triple}: {root}");
+            return root;
+        }
+
+        var parent = Path.GetDirectoryName(root)!;
+        using var workLock = WorkDirLock.Acquire(parent, $"Debian Rust std for {triple}", TimeSpan.FromMinutes(10), m => log.Information(m));
+        if (IsComplete(root, triple))
+        {
+            return root; // another run made it while we waited
+        }
+
+        var hostTriple = HostTriple();
+        var spec = $"{package}:{debianArch}={packageVersion}";
+        log.Information($"Fetching Debian's Rust std for {triple} ({spec}), once per work dir");
+        packages.EnsureArchitecture(debianArch);
+
+        // Under the lock, leftovers of an interrupted run (killed mid-unpack) are ours to remove.
+        foreach (var stale in Directory.GetDirectories(parent, Path.GetFileName(root) + ".partial-*"))
+        {
+            DeleteIfExists(stale);
+        }
+
+        var partial = root + $".partial-{Environment.ProcessId}";
+        DeleteIfExists(root);
+        try
+        {
+            var deb = packages.Download(spec, Path.Combine(partial, "download"));
+            var unpacked = Path.Combine(partial, "unpacked");
+            DebianPackages.Extract(deb, unpacked);
+            var std = Path.Combine(unpacked, "usr", "lib", "rustlib", triple);
+            if (!Directory.Exists(Path.Combine(std, "lib")))
+            {
+                var found = Directory.Exists(Path.Combine(unpacked, "usr", "lib", "rustlib"))
+                    ? string.Join(", ", Directory.GetDirectories(Path.Combine(unpacked, "usr", "lib", "rustlib")).Select(Path.GetFileName))
+                    : "nothing";
+                throw new CrossboardException($"{spec} holds Rust std for {found}, not for {triple}. Choose a toolchain whose Rust target Debian builds, or another Rust provider (--rust=stable|nightly).");
+            }
+
+            var rustlib = Path.Combine(partial, "lib", "rustlib");
+            Directory.CreateDirectory(rustlib);
+            Directory.Move(std, Path.Combine(rustlib, triple));
+            // rustc looks for the host's own std (build scripts, proc macros) under the same sysroot.
+            Directory.CreateSymbolicLink(Path.Combine(rustlib, hostTriple), Path.Combine("/usr/lib/rustlib", hostTriple));
+            Directory.Delete(Path.Combine(partial, "download"), recursive: true);
+            Directory.Delete(unpacked, recursive: true);
+            File.WriteAllText(Path.Combine(partial, CompleteStamp), spec + Environment.NewLine);
+            Directory.Move(partial, root);
+        }
+        catch
+        {
+            DeleteIfExists(partial);
+            throw;
+        }
+
+        log.Information($"Debian Rust std for {triple} ready in {root}");
+        return root;
+    }
+
+    private static bool IsComplete(string root, string triple) =>
+        File.Exists(Path.Combine(root, CompleteStamp)) &&
+        Directory.Exists(Path.Combine(root, "lib", "rustlib", triple, "lib")) &&
+        Directory.EnumerateFiles(Path.Combine(root, "lib", "rustlib", triple, "lib"), "libstd-*.rlib").Any();
+
+    private string HostTriple()
+    {
+        if (Succeeds(new ProcessSpec(DebianRustc, "-vV"), out var info))
+        {
+            var host = info.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("host: ", StringComparison.Ordinal));
+            if (host is not null)
+            {
+                return host["host: ".Length..];
+            }
+        }
+
+        throw new CrossboardException($"Cannot tell the host triple from '{DebianRustc} -vV'. Is Debian's rustc installed? (sudo apt-get install rustc cargo)");
+    }
+
+    private bool Succeeds(ProcessSpec spec, out string output)
+    {
+        try
+        {
+            var result = runner.Run(spec);
+            output = result.StandardOutput.Trim();
+            return result.Succeeded;
+        }
+        catch (CrossboardException)
+        {
+            output = "";
+            return false; // not installed
+        }
+    }
+
+    private static string Sanitize(string version) => string.Concat(version.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_'));
+
+    private static void DeleteIfExists(string dir)
+    {
+        if (Directory.Exists(dir))
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}

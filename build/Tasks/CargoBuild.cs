@@ -1,0 +1,17 @@
+using Cake.Frosting;
+using Crossboard.Cargo;
+
+namespace Crossboard.Tasks;
+
+[TaskName(nameof(CargoBuild))]
+[IsDependentOn(typeof(ConfigureCargo))]
+[TaskDescription("Cross-builds the app for the board (cargo build --release --target ...) and checks the binary fits it: arch, ISA, float ABI, libc, size.")]
+public sealed class CargoBuild : FrostingTask<BuildContext>
+{
+    public override void Run(BuildContext context)
+    {
+        var options = new CargoBuildOptions(context.SizeProfile, RustToolchain.Parse(context.RustProvider), context.BinName);
+        context.Artifact = new CargoStage(context.CommandRunner, ConfigureCargo.Packages(context), context.BuildLog)
+            .Build(ConfigureCargo.Inputs(context), options);
+    }
+}

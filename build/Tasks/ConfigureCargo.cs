@@ -1,0 +1,20 @@
+using Cake.Frosting;
+using Crossboard.Cargo;
+using Crossboard.Host;
+
+namespace Crossboard.Tasks;
+
+[TaskName(nameof(ConfigureCargo))]
+[TaskDescription("Writes the board's [target.<triple>] (linker, rustflags, runner) into the app's .cargo/config.toml, keeping the rest.")]
+public sealed class ConfigureCargo : FrostingTask<BuildContext>
+{
+    public override void Run(BuildContext context)
+    {
+        new CargoStage(context.CommandRunner, Packages(context), context.BuildLog).Configure(Inputs(context));
+    }
+
+    internal static CargoStageInputs Inputs(BuildContext context) => new(
+        context.AppDir, context.WorkDir, context.Board, context.Toolchain, context.ResolvedToolchain, context.RustTarget);
+
+    internal static DebianPackages Packages(BuildContext context) => new(context.Consent, context.BuildLog.Information);
+}

@@ -1,0 +1,127 @@
+using Crossboard.Cargo;
+using Crossboard.Host;
+using Crossboard.Tests.Support;
+
+namespace Crossboard.Tests.Cargo;
+
+/// <summary>
+/// Which Rust builds a target, decided from what is really installed: rustup's answers (with
+/// RUSTUP_HOME pointed at an empty folder to stand for a rustup without toolchains), Debian's
+/// rustc, and the target's needs. A missing piece is an error naming the install command.
+/// </summary>
+public sealed class RustToolchainSelectorTests(CrossBuilds builds) : IDisposable
+{
+    private readonly TempDir _emptyRustupHome = new("rustup-home");
+    private readonly RecordingBuildLog _log = new();
+
+    public void Dispose() => _emptyRustupHome.Dispose();
+
+    private static bool HasRustup => ProcessRunner.Which("rustup") is not null;
+
+    private RustToolchainSelector Selector(ICommandRunner runner) =>
+        new(runner, new DebianRustStd(new DebianPackages(CrossBuilds.Yes, _log.Information), runner, builds.WorkDir, _log), _log);
+
+    /// <summary>Runs commands with RUSTUP_HOME pointed at an empty folder: a rustup that has no toolchains.</summary>
+    private sealed class NoToolchainsRunner(string rustupHome) : ICommandRunner
+    {
+        public Task<ProcessResult> RunAsync(ProcessSpec spec, CancellationToken cancellation = default)
+        {
+            spec.Environment["RUSTUP_HOME"] = rustupHome;
+            spec.Environment["RUSTUP_TOOLCHAIN"] = null;
+            return LocalCommandRunner.Instance.RunAsync(spec, cancellation);
+        }
+    }
+
+    [Fact]
+    public void With_a_Debian_toolchain_Debians_rustc_is_chosen_and_its_std_lands_in_a_private_sysroot_in_the_work_dir()
+    {
+        var board = builds.Board("malta-le");
+
+        var rust = Selector(LocalCommandRunner.Instance).Select("mipsel-unknown-linux-gnu", builds.ToolchainOf(board), requested: null);
+
+        Assert.Equal(RustProvider.Debian, rust.Provider);
+        Assert.Equal("/usr/bin/cargo", rust.Program);
+        Assert.Equal("/usr/bin/rustc", rust.Environment["RUSTC"]);
+        var sysroot = rust.TargetRustflags[1];
+        Assert.Equal("--sysroot", rust.TargetRustflags[0]);
+        Assert.StartsWith(builds.WorkDir, sysroot);
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(sysroot, "lib", "rustlib", "mipsel-unknown-linux-gnu", "lib"), "libstd-*.rlib"));
+        Assert.Equal("/usr/lib/rustlib/x86_64-unknown-linux-gnu", new DirectoryInfo(Path.Combine(sysroot, "lib", "rustlib", "x86_64-unknown-linux-gnu")).LinkTarget);
+    }
+
+    [Fact]
+    public void A_musl_MIPS_target_with_no_usable_Rust_lists_what_each_way_lacks_with_its_install_command()
+    {
+        var omega2 = builds.Board("omega2");
+
+        var error = Assert.Throws<CrossboardException>(() =>
+            Selector(new NoToolchainsRunner(_emptyRustupHome.Path)).Select("mipsel-unknown-linux-musl", builds.ToolchainOf(omega2), requested: null));
+
+        Assert.Contains("No Rust on this machine can build for mipsel-unknown-linux-musl. What each way lacks:", error.Message);
+        if (HasRustup)
+        {
+            Assert.Contains("rustup stable (prebuilt std): rustup has no stable toolchain. Install: rustup toolchain install stable", error.Message);
+            Assert.Contains("rustup nightly (-Zbuild-std): rustup has no nightly toolchain. Install: rustup toolchain install nightly --component rust-src", error.Message);
+        }
+        else
+        {
+            Assert.Contains("rustup stable (prebuilt std): rustup is not installed (https://rustup.rs).", error.Message);
+        }
+
+        Assert.Contains("Debian's rustc (libstd-rust-dev): Debian ships Rust std only for glibc targets", error.Message);
+        Assert.Contains("pick another with --rust=stable|nightly|debian", error.Message);
+    }
+
+    [Fact]
+    public void Asking_for_stable_for_MIPS_explains_that_MIPS_has_no_prebuilt_std_since_Rust_1_72()
+    {
+        if (!HasRustup || !ProcessRunner.Run(new ProcessSpec("rustup", "run", "stable", "rustc", "--version"), TestContext.Current.CancellationToken).Succeeded)
+        {
+            Assert.Skip("needs rustup with a stable toolchain (the case: stable is there, the MIPS std cannot be)");
+        }
+
+        var error = Assert.Throws<CrossboardException>(() =>
+            Selector(LocalCommandRunner.Instance).Select("mipsel-unknown-linux-gnu", builds.ToolchainOf(builds.Board("malta-le")), RustProvider.Stable));
+
+        Assert.Contains("--rust=stable cannot build for mipsel-unknown-linux-gnu:", error.Message);
+        Assert.Contains("mipsel-unknown-linux-gnu has no prebuilt std in stable Rust since 1.72 (MIPS is tier 3): use nightly with rust-src, or Debian's rustc.", error.Message);
+    }
+
+    [Fact]
+    public void Asking_for_stable_for_a_tier_2_target_without_its_std_names_rustup_target_add()
+    {
+        var error = Assert.Throws<CrossboardException>(() =>
+            Selector(new NoToolchainsRunner(_emptyRustupHome.Path)).Select("armv7-unknown-linux-gnueabihf", builds.ToolchainOf(builds.Board("rpi2")), RustProvider.Stable));
+
+        Assert.Contains(HasRustup ? "rustup toolchain install stable" : "rustup is not installed", error.Message);
+        if (HasRustup && ProcessRunner.Run(new ProcessSpec("rustup", "target", "list", "--installed", "--toolchain", "stable"), TestContext.Current.CancellationToken) is { Succeeded: true } installed &&
+            !installed.StandardOutput.Contains("armv7-unknown-linux-gnueabihf"))
+        {
+            // The machine's own rustup: stable is there, the armv7 std is not.
+            var real = Assert.Throws<CrossboardException>(() =>
+                Selector(LocalCommandRunner.Instance).Select("armv7-unknown-linux-gnueabihf", builds.ToolchainOf(builds.Board("rpi2")), RustProvider.Stable));
+            Assert.Contains("Install: rustup target add armv7-unknown-linux-gnueabihf --toolchain stable", real.Message);
+        }
+    }
+
+    [Fact]
+    public void Asking_for_Debians_rustc_for_a_musl_target_is_refused_with_the_targets_Debian_has()
+    {
+        var error = Assert.Throws<CrossboardException>(() =>
+            Selector(LocalCommandRunner.Instance).Select("mipsel-unknown-linux-musl", builds.ToolchainOf(builds.Board("omega2")), RustProvider.Debian));
+
+        Assert.Contains("--rust=debian cannot build for mipsel-unknown-linux-musl:", error.Message);
+        Assert.Contains("Debian ships Rust std only for glibc targets of its own architectures (", error.Message);
+        Assert.Contains("mipsel-unknown-linux-gnu", error.Message);
+    }
+
+    [Fact]
+    public void An_unknown_rust_switch_value_lists_the_choices()
+    {
+        var error = Assert.Throws<CrossboardException>(() => RustToolchain.Parse("beta"));
+
+        Assert.Equal("--rust=beta is not a Rust provider crossboard knows; use one of: auto, stable, nightly, debian.", error.Message);
+        Assert.Null(RustToolchain.Parse("auto"));
+        Assert.Equal(RustProvider.Nightly, RustToolchain.Parse("Nightly"));
+    }
+}
