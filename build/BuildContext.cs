@@ -24,6 +24,8 @@ public sealed class BuildContext : FrostingContext
         ("app", "DIR", "The Rust project to build and deploy (default: samples/hello)."),
         ("device", "TARGET", "[user@]host[:port], an ~/.ssh/config Host alias, or 'emulator'."),
         ("yes", "true", "Install missing host packages without asking (implied when CI is set)."),
+        ("sdk-source", "URL|PATH", "Clone the OpenWrt source from this mirror or local copy instead of the toolchain's git URL (openwrt-source toolchains)."),
+        ("sdk-volume-size", "GB", $"Size of the sparse case-sensitive image made when the work dir is case-insensitive (default: {Volume.SdkVolume.DefaultSizeGb})."),
     ];
 
     public static string HelpText =>
@@ -41,6 +43,8 @@ public sealed class BuildContext : FrostingContext
         AppDir = FullPath(Optional("app")) ?? Path.Combine(RepoRoot, "samples", "hello");
         Device = Optional("device");
         Consent = Host.Consent.FromEnvironment(this.HasArgument("yes") && this.Argument("yes", true));
+        SdkSource = Optional("sdk-source") is { } source && GitLocalPath(source) ? FullPath(source) : Optional("sdk-source");
+        SdkVolumeSizeGb = this.HasArgument("sdk-volume-size") ? this.Argument("sdk-volume-size", Volume.SdkVolume.DefaultSizeGb) : Volume.SdkVolume.DefaultSizeGb;
         UnknownSwitches = Arguments.GetArguments().Keys
             .Where(k => !Switches.Any(s => s.Name.Equals(k, StringComparison.OrdinalIgnoreCase)))
             .ToList();
@@ -55,6 +59,21 @@ public sealed class BuildContext : FrostingContext
     public string WorkDir { get; }
     public string AppDir { get; }
     public string? Device { get; }
+
+    /// <summary>--sdk-source: a mirror URL or a local path (made absolute) that replaces the toolchain definition's git URL.</summary>
+    public string? SdkSource { get; }
+
+    /// <summary>--sdk-volume-size: GB of the case-sensitive image PrepareVolume makes when it has to.</summary>
+    public int SdkVolumeSizeGb { get; }
+
+    /// <summary>Where stages run git, make and cargo: this machine, or (--docker) the builder container.</summary>
+    public ICommandRunner CommandRunner { get; set; } = LocalCommandRunner.Instance;
+
+    /// <summary>The locked OpenWrt tree of this run (CloneSdk opens it, BuildToolchain closes it).</summary>
+    public Sdk.SdkWorkspace? SdkWorkspace { get; set; }
+
+    /// <summary>The tree CloneSdk checked out (its commit keys SeedConfig and the toolchain stamp).</summary>
+    public Sdk.SdkCheckout? SdkCheckout { get; set; }
 
     /// <summary>Whether packages may be installed without asking (--yes, CI), or whom to ask.</summary>
     public Consent Consent { get; }
@@ -87,6 +106,8 @@ public sealed class BuildContext : FrostingContext
     public Host.IBuildLog BuildLog => _buildLog ??= new Tasks.CakeBuildLog(Log);
 
     private Host.IBuildLog? _buildLog;
+
+    private static bool GitLocalPath(string source) => Git.GitClient.IsLocalPath(source);
 
     private string? Optional(string name) => this.HasArgument(name) ? this.Argument<string>(name) : null;
 

@@ -1,0 +1,32 @@
+using Crossboard.Host;
+
+namespace Crossboard.Volume;
+
+/// <summary>
+/// The commands that make a case-sensitive volume, one builder per platform, so that what runs
+/// and what an error message tells the user to run are the same text.
+/// </summary>
+public static class VolumeCommands
+{
+    public const string Label = "crossboard-sdk";
+
+    // Linux: a sparse ext4 image, loop-mounted (needs root).
+    public static ProcessSpec LinuxFormat(string image) => new("mkfs.ext4", "-q", "-F", "-L", Label, image);
+    public static ProcessSpec LinuxMount(string image, string mountPoint) => new("mount", "-o", "loop", image, mountPoint);
+    public static ProcessSpec LinuxUnmount(string mountPoint) => new("umount", mountPoint);
+    public static ProcessSpec LinuxCreateSparse(string image, int sizeGb) => new("truncate", "-s", $"{sizeGb}G", image);
+
+    // macOS: a sparse "Case-sensitive APFS" disk image (hdiutil appends .sparseimage), attached at the SDK folder.
+    public static ProcessSpec MacCreate(string imageWithoutExtension, int sizeGb) =>
+        new("hdiutil", "create", "-size", $"{sizeGb}g", "-type", "SPARSE", "-fs", "Case-sensitive APFS", "-volname", Label, imageWithoutExtension);
+
+    public static ProcessSpec MacAttach(string sparseImage, string mountPoint) =>
+        new("hdiutil", "attach", "-nobrowse", "-mountpoint", mountPoint, sparseImage);
+
+    // Windows 10 1803+: a per-directory flag; needs the WSL feature (or Developer Mode) and an empty folder.
+    public static ProcessSpec WindowsEnable(string dir) => new("fsutil.exe", "file", "setCaseSensitiveInfo", dir, "enable");
+
+    /// <summary>The commands as a user runs them, with sudo where root is needed.</summary>
+    public static string Render(IEnumerable<ProcessSpec> specs, bool sudo) =>
+        string.Join(Environment.NewLine, specs.Select(s => "  " + (sudo ? "sudo " : "") + s));
+}
