@@ -77,6 +77,7 @@ public sealed class ConfigSeeder(ICommandRunner runner, IBuildLog log)
             File.Copy(layout.DotConfig, backup, overwrite: true);
         }
 
+        var previousState = File.Exists(statePath) ? File.ReadAllText(statePath) : null;
         File.Delete(statePath);
         var logFile = layout.Log("defconfig");
         File.Delete(logFile);
@@ -100,7 +101,7 @@ public sealed class ConfigSeeder(ICommandRunner runner, IBuildLog log)
         }
         catch
         {
-            // Nothing half-done: the tree keeps the .config it had before this seed.
+            // Nothing half-done: the tree keeps the .config it had before this seed (and our note that it was verified).
             if (hadConfig)
             {
                 File.Copy(backup, layout.DotConfig, overwrite: true);
@@ -108,6 +109,11 @@ public sealed class ConfigSeeder(ICommandRunner runner, IBuildLog log)
             else
             {
                 File.Delete(layout.DotConfig);
+            }
+
+            if (previousState is not null)
+            {
+                File.WriteAllText(statePath, previousState);
             }
 
             throw;

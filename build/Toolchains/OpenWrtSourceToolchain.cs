@@ -175,7 +175,7 @@ public sealed class OpenWrtSourceToolchain(ICommandRunner runner, IBuildLog log)
                     progress.Status(entering.Groups["dir"].Value[tree.Length..]);
                 }
 
-                var error = Regex.Match(line, @"ERROR: (?<what>\S+) failed to build");
+                var error = Regex.Match(line, @"^\s*ERROR: (?<what>\S+) failed to build");
                 if (error.Success)
                 {
                     lock (failed)
