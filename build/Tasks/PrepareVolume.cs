@@ -11,5 +11,5 @@ public sealed class PrepareVolume : FrostingTask<BuildContext>
 
     public override void Run(BuildContext context) =>
         new SdkVolume(context.BuildLog, SdkVolume.CurrentPlatform, SdkVolume.CurrentUserIsRoot)
-            .Prepare(context.WorkDir, SdkStage.Layout(context).SdkRoot, context.SdkVolumeSizeGb);
+            .Prepare(context.WorkDir, SdkStage.Layout(context).SdkRoot, context.SdkVolumeSizeGb * 1024L);
 }

@@ -33,11 +33,12 @@ public sealed class SdkVolume(IBuildLog log, HostPlatform platform, bool isRoot,
     public static string LinuxImage(string workDir) => Path.Combine(workDir, "sdk-volume.img");
     public static string MacImage(string workDir) => Path.Combine(workDir, "sdk-volume");
 
-    public VolumeResult Prepare(string workDir, string sdkDir, int sizeGb = DefaultSizeGb, CancellationToken cancellation = default)
+    /// <param name="sizeMb">The image's size (sparse where the filesystem allows); --sdk-volume-size gives it in GB.</param>
+    public VolumeResult Prepare(string workDir, string sdkDir, long sizeMb = DefaultSizeGb * 1024L, CancellationToken cancellation = default)
     {
-        if (sizeGb < 1)
+        if (sizeMb < 64)
         {
-            throw new CrossboardException($"--sdk-volume-size={sizeGb}: give the size in GB, at least 1 (OpenWrt's toolchain build needs 10-15 GB).");
+            throw new CrossboardException($"--sdk-volume-size: {sizeMb} MB is too small; give the size in GB, at least 1 (OpenWrt's toolchain build needs 10-15 GB).");
         }
 
         Directory.CreateDirectory(sdkDir);
@@ -55,13 +56,13 @@ public sealed class SdkVolume(IBuildLog log, HostPlatform platform, bool isRoot,
 
         return platform switch
         {
-            HostPlatform.Linux => PrepareLinux(workDir, sdkDir, sizeGb, cancellation),
-            HostPlatform.MacOS => PrepareMac(workDir, sdkDir, sizeGb, cancellation),
+            HostPlatform.Linux => PrepareLinux(workDir, sdkDir, sizeMb, cancellation),
+            HostPlatform.MacOS => PrepareMac(workDir, sdkDir, sizeMb, cancellation),
             _ => PrepareWindows(sdkDir, cancellation),
         };
     }
 
-    private VolumeResult PrepareLinux(string workDir, string sdkDir, int sizeGb, CancellationToken cancellation)
+    private VolumeResult PrepareLinux(string workDir, string sdkDir, long sizeMb, CancellationToken cancellation)
     {
         var image = LinuxImage(workDir);
         var exists = File.Exists(image);
@@ -69,7 +70,7 @@ public sealed class SdkVolume(IBuildLog log, HostPlatform platform, bool isRoot,
         {
             var steps = exists
                 ? new[] { VolumeCommands.LinuxMount(image, sdkDir) }
-                : [VolumeCommands.LinuxCreateSparse(image, sizeGb), VolumeCommands.LinuxFormat(image), VolumeCommands.LinuxMount(image, sdkDir)];
+                : [VolumeCommands.LinuxCreateSparse(image, sizeMb), VolumeCommands.LinuxFormat(image), VolumeCommands.LinuxMount(image, sdkDir)];
             throw new CrossboardException(
                 $"{sdkDir} is on a case-insensitive filesystem; OpenWrt builds only on a case-sensitive one. Mounting a case-sensitive ext4 image there needs root. Run:{Environment.NewLine}" +
                 VolumeCommands.Render(steps, sudo: true) + Environment.NewLine +
@@ -78,12 +79,12 @@ public sealed class SdkVolume(IBuildLog log, HostPlatform platform, bool isRoot,
 
         if (!exists)
         {
-            log.Information($"{sdkDir} is case-insensitive: creating a {sizeGb} GB sparse ext4 image {image} for it.");
+            log.Information($"{sdkDir} is case-insensitive: creating a {VolumeCommands.Size(sizeMb)} sparse ext4 image {image} for it.");
             try
             {
                 using (var file = new FileStream(image, FileMode.CreateNew))
                 {
-                    file.SetLength((long)sizeGb << 30);
+                    file.SetLength(sizeMb << 20);
                 }
 
                 _host.RunChecked(VolumeCommands.LinuxFormat(image), $"Formatting {image} as ext4 failed", cancellation);
@@ -103,14 +104,14 @@ public sealed class SdkVolume(IBuildLog log, HostPlatform platform, bool isRoot,
         return Checked(sdkDir, new VolumeResult(sdkDir, exists ? "mounted the existing ext4 image" : "created and mounted an ext4 image", image));
     }
 
-    private VolumeResult PrepareMac(string workDir, string sdkDir, int sizeGb, CancellationToken cancellation)
+    private VolumeResult PrepareMac(string workDir, string sdkDir, long sizeMb, CancellationToken cancellation)
     {
         var image = MacImage(workDir) + ".sparseimage";
         var exists = File.Exists(image);
         if (!exists)
         {
-            log.Information($"{sdkDir} is case-insensitive: creating a {sizeGb} GB sparse Case-sensitive APFS image {image}.");
-            _host.RunChecked(VolumeCommands.MacCreate(MacImage(workDir), sizeGb), $"Creating {image} failed", cancellation);
+            log.Information($"{sdkDir} is case-insensitive: creating a {VolumeCommands.Size(sizeMb)} sparse Case-sensitive APFS image {image}.");
+            _host.RunChecked(VolumeCommands.MacCreate(MacImage(workDir), sizeMb), $"Creating {image} failed", cancellation);
         }
         else
         {
