@@ -26,24 +26,25 @@ public sealed class GitAliasesTests : IDisposable
     [Fact]
     public void GitClone_GitLogTip_GitCheckout_and_friends_work_as_in_Cake_Git_and_clone_shallow()
     {
-        var context = CakeContextAt(_work.Path);
-
-        var path = context.GitClone(_sdk.RepoPath, "sdk", new GitCloneSettings { BranchName = MiniSdk.Tag });
-
-        Assert.Equal("sdk", path.FullPath);
+        var context = CakeContext();
         var dir = _work.Combine("sdk");
-        Assert.True(context.GitIsValidRepository("sdk"));
-        Assert.Equal(_sdk.CommitOf(MiniSdk.Tag), context.GitLogTip("sdk").Sha);
-        Assert.True(new GitClient(LocalCommandRunner.Instance).IsShallow(dir));
-        Assert.False(context.GitHasUncommitedChanges("sdk"));
+        var sdk = new DirectoryPath(dir);
 
-        var old = context.GitFetch("sdk", MiniSdk.OldTag);
-        context.GitCheckout("sdk", old.Sha);
-        Assert.Equal(_sdk.CommitOf(MiniSdk.OldTag), context.GitLogTip("sdk").Sha);
+        var path = context.GitClone(_sdk.RepoPath, sdk, new GitCloneSettings { BranchName = MiniSdk.Tag });
+
+        Assert.Equal(dir, path.FullPath);
+        Assert.True(context.GitIsValidRepository(sdk));
+        Assert.Equal(_sdk.CommitOf(MiniSdk.Tag), context.GitLogTip(sdk).Sha);
+        Assert.True(new GitClient(LocalCommandRunner.Instance).IsShallow(dir));
+        Assert.False(context.GitHasUncommitedChanges(sdk));
+
+        var old = context.GitFetch(sdk, MiniSdk.OldTag);
+        context.GitCheckout(sdk, old.Sha);
+        Assert.Equal(_sdk.CommitOf(MiniSdk.OldTag), context.GitLogTip(sdk).Sha);
 
         File.AppendAllText(System.IO.Path.Combine(dir, "rules.mk"), "# edit\n");
-        Assert.True(context.GitHasUncommitedChanges("sdk"));
-        Assert.False(context.GitIsValidRepository("."));
+        Assert.True(context.GitHasUncommitedChanges(sdk));
+        Assert.False(context.GitIsValidRepository(new DirectoryPath(_work.Path)));
     }
 
     [Fact]
@@ -62,17 +63,19 @@ public sealed class GitAliasesTests : IDisposable
         Assert.Equal("1", MiniSdk.Git(_work.Combine("c"), "rev-list", "--count", "--all").Trim());
     }
 
-    /// <summary>A real Cake context (Cake.Core's own services) whose working directory is <paramref name="dir"/>.</summary>
-    private static ICakeContext CakeContextAt(string dir)
+    /// <summary>
+    /// A real Cake context (Cake.Core's own services). Its working directory is left alone: setting
+    /// it changes the whole test process's current directory.
+    /// </summary>
+    private static ICakeContext CakeContext()
     {
         var environment = new CakeEnvironment(new CakePlatform(), new CakeRuntime());
-        environment.WorkingDirectory = new DirectoryPath(dir);
         var fileSystem = new FileSystem();
         var log = new NullLog();
         var configuration = new CakeConfiguration(new Dictionary<string, string>());
         var globber = new Globber(fileSystem, environment);
         var tools = new ToolLocator(environment, new ToolRepository(environment), new ToolResolutionStrategy(fileSystem, environment, globber, configuration, log));
-        return new CakeContext(fileSystem, environment, globber, log, new CakeArguments(Array.Empty<string>().ToLookup(a => a)),
+        return new Cake.Core.CakeContext(fileSystem, environment, globber, log, new CakeArguments(Array.Empty<string>().ToLookup(a => a)),
             new Cake.Core.IO.ProcessRunner(fileSystem, environment, log, tools, configuration), new WindowsRegistry(), tools,
             new Cake.Core.CakeDataService(), configuration, new NoToolInstaller(), new NoServices());
     }
