@@ -44,7 +44,8 @@ public sealed class BuildContext : FrostingContext
         Device = Optional("device");
         Consent = Host.Consent.FromEnvironment(this.HasArgument("yes") && this.Argument("yes", true));
         SdkSource = Optional("sdk-source") is { } source && GitLocalPath(source) ? FullPath(source) : Optional("sdk-source");
-        SdkVolumeSizeGb = this.HasArgument("sdk-volume-size") ? this.Argument("sdk-volume-size", Volume.SdkVolume.DefaultSizeGb) : Volume.SdkVolume.DefaultSizeGb;
+        // Not a number: 0, which PrepareVolume reports as a bad --sdk-volume-size when it needs the size.
+        SdkVolumeSizeGb = Optional("sdk-volume-size") is { } size ? (int.TryParse(size, out var gb) ? gb : 0) : Volume.SdkVolume.DefaultSizeGb;
         UnknownSwitches = Arguments.GetArguments().Keys
             .Where(k => !Switches.Any(s => s.Name.Equals(k, StringComparison.OrdinalIgnoreCase)))
             .ToList();
