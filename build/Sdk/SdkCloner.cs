@@ -65,6 +65,13 @@ public sealed class SdkCloner(GitClient git, IBuildLog log)
             // We had checked the tree was clean before starting that checkout: whatever differs now is ours.
             var pending = File.ReadAllText(markerPath).Trim();
             log.Information($"A checkout of {pending[..Math.Min(12, pending.Length)]} in {tree} was interrupted; finishing it.");
+            var indexLock = Path.Combine(tree, ".git", "index.lock");
+            if (File.Exists(indexLock))
+            {
+                // Left by the git we stopped (this run holds the tree's lock, so no other crossboard git is running there).
+                File.Delete(indexLock);
+            }
+
             git.Checkout(tree, pending, force: true, cancellation);
             File.Delete(markerPath);
         }
