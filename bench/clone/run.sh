@@ -74,5 +74,23 @@ for variant in full shallow crossboard plain-path-depth; do
   done
   printf '| %s | %s | %s | %s |\n' "$variant" "$(printf '%s\n' "${times[@]}" | median)" "$bytes" "$count"
 done
+# LibGit2Sharp 0.32 on the same repository, when the .NET SDK is here.
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+if command -v dotnet >/dev/null 2>&1 && dotnet build "$here/libgit2/CloneBench.csproj" -c Release --nologo -v quiet >"$work/libgit2-build.log" 2>&1; then
+  for i in $(seq "$runs"); do
+    rm -rf "$work/lg-$i-full" "$work/lg-$i-depth1"
+    dotnet "$here/libgit2/bin/Release/net10.0/CloneBench.dll" "$url" "$work/lg-$i" v1.0.0
+  done >"$work/libgit2.txt"
+  for variant in libgit2-full libgit2-depth1; do
+    if grep -q "^$variant failed" "$work/libgit2.txt"; then
+      printf '| %s | %s |  |  |\n' "$variant" "$(grep -m1 "^$variant failed" "$work/libgit2.txt" | cut -d' ' -f2-)"
+    else
+      t=$(awk -v v="$variant" '$1 == v { print $2 }' "$work/libgit2.txt" | median)
+      read -r b c < <(awk -v v="$variant" '$1 == v { print $3, $4; exit }' "$work/libgit2.txt")
+      printf '| %s | %s | %s | %s |\n' "$variant" "$t" "$b" "$c"
+    fi
+  done
+fi
+
 echo >&2
 echo "source repository: $(du -sb "$work/repo" | cut -f1) bytes, $commits commits (plain-path-depth: git warns that --depth is ignored for local paths and hardlinks the objects)" >&2
