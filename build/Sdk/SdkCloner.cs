@@ -41,7 +41,17 @@ public sealed class SdkCloner(GitClient git, IBuildLog log)
     {
         log.Information($"Cloning {shownUrl} at {reference} (shallow) into {layout.TreeDir}");
         var progress = new ProgressLine($"Cloning {layout.ToolchainName}", log);
-        var commit = git.Clone(url, layout.PartialTreeDir, FetchOptions(layout, reference, progress), cancellation);
+        string commit;
+        try
+        {
+            commit = git.Clone(url, layout.PartialTreeDir, FetchOptions(layout, reference, progress), cancellation);
+        }
+        catch (CrossboardException)
+        {
+            // A clear failure (no such ref, unreachable source): nothing half-made stays behind.
+            DeleteTree(layout.PartialTreeDir);
+            throw;
+        }
 
         // The tree exists under its real name only once it is complete.
         WriteState(Path.Combine(layout.PartialTreeDir, ".git", "crossboard"), url, reference, commit);
@@ -172,6 +182,11 @@ public sealed class SdkCloner(GitClient git, IBuildLog log)
     /// <summary>Deletes a folder git made (its pack files are read-only).</summary>
     public static void DeleteTree(string dir)
     {
+        if (!Directory.Exists(dir))
+        {
+            return;
+        }
+
         foreach (var file in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories))
         {
             try

@@ -151,6 +151,7 @@ public sealed class SdkClonerTests : IDisposable
         }
 
         Assert.False(Directory.Exists(_bed.Layout.TreeDir));
+        Assert.False(Directory.Exists(_bed.Layout.PartialTreeDir));
     }
 
     [Fact]
