@@ -18,7 +18,16 @@ public sealed class SdkTestbed : IDisposable
 
     public SdkTestbed()
     {
-        Sdk = MiniSdk.Create();
+        try
+        {
+            Sdk = MiniSdk.Create();
+        }
+        catch
+        {
+            _recipes.Dispose(); // no Dispose() call follows a throwing constructor
+            throw;
+        }
+
         Work = new TempDir("work");
     }
 
