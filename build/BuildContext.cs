@@ -27,6 +27,8 @@ public sealed class BuildContext : FrostingContext
         ("size-profile", "true|false", "Build for size (strip, LTO, codegen-units=1, opt-level=z, panic=abort); default: the board's rust.size-profile."),
         ("rust", "PROVIDER", "Which Rust builds the app: auto (default), stable (rustup, prebuilt std), nightly (rustup, -Zbuild-std), debian (Debian's rustc, offline std)."),
         ("bin", "NAME", "The cargo binary to build and deploy, when the package has several."),
+        ("sdk-source", "URL|PATH", "Clone the OpenWrt source from this mirror or local copy instead of the toolchain's git URL (openwrt-source toolchains)."),
+        ("sdk-volume-size", "GB", $"Size of the sparse case-sensitive image made when the work dir is case-insensitive (default: {Volume.SdkVolume.DefaultSizeGb})."),
     ];
 
     public static string HelpText =>
@@ -47,6 +49,9 @@ public sealed class BuildContext : FrostingContext
         RustProvider = Optional("rust");
         BinName = Optional("bin");
         Consent = Host.Consent.FromEnvironment(this.HasArgument("yes") && this.Argument("yes", true));
+        SdkSource = Optional("sdk-source") is { } source && GitLocalPath(source) ? FullPath(source) : Optional("sdk-source");
+        // Not a number: 0, which PrepareVolume reports as a bad --sdk-volume-size when it needs the size.
+        SdkVolumeSizeGb = Optional("sdk-volume-size") is { } size ? (int.TryParse(size, out var gb) ? gb : 0) : Volume.SdkVolume.DefaultSizeGb;
         UnknownSwitches = Arguments.GetArguments().Keys
             .Where(k => !Switches.Any(s => s.Name.Equals(k, StringComparison.OrdinalIgnoreCase)))
             .ToList();
@@ -75,6 +80,18 @@ public sealed class BuildContext : FrostingContext
 
     /// <summary>Where stages run git/make/cargo: this machine, or (--docker) the builder container.</summary>
     public ICommandRunner CommandRunner { get; set; } = LocalCommandRunner.Instance;
+
+    /// <summary>--sdk-source: a mirror URL or a local path (made absolute) that replaces the toolchain definition's git URL.</summary>
+    public string? SdkSource { get; }
+
+    /// <summary>--sdk-volume-size: GB of the case-sensitive image PrepareVolume makes when it has to.</summary>
+    public int SdkVolumeSizeGb { get; }
+
+    /// <summary>The locked OpenWrt tree of this run (CloneSdk opens it, BuildToolchain closes it).</summary>
+    public Sdk.SdkWorkspace? SdkWorkspace { get; set; }
+
+    /// <summary>The tree CloneSdk checked out (its commit keys SeedConfig and the toolchain stamp).</summary>
+    public Sdk.SdkCheckout? SdkCheckout { get; set; }
 
     /// <summary>Whether packages may be installed without asking (--yes, CI), or whom to ask.</summary>
     public Consent Consent { get; }
@@ -114,6 +131,7 @@ public sealed class BuildContext : FrostingContext
         "false" or "no" or "off" or "0" => false,
         _ => throw new CrossboardException($"--{name}={value}: use true or false."),
     };
+    private static bool GitLocalPath(string source) => Git.GitClient.IsLocalPath(source);
 
     private string? Optional(string name) => this.HasArgument(name) ? this.Argument<string>(name) : null;
 

@@ -1,0 +1,26 @@
+using Cake.Frosting;
+using Crossboard.Recipes;
+using Crossboard.Toolchains;
+
+namespace Crossboard.Tasks;
+
+[TaskName(nameof(BuildToolchain))]
+[IsDependentOn(typeof(SeedConfig))]
+[TaskDescription("Resolves the C cross toolchain for every kind: builds OpenWrt's once per arch (stamped), or downloads the prebuilt SDK, or uses Debian's.")]
+public sealed class BuildToolchain : FrostingTask<BuildContext>
+{
+    public override void Run(BuildContext context)
+    {
+        var workspace = context.Toolchain.Kind == ToolchainDefinition.OpenWrtSource ? SdkStage.Workspace(context) : null;
+        context.ResolvedToolchain = new ToolchainResolver(context.CommandRunner, context.BuildLog, context.Consent)
+            .Resolve(context.Board, context.Toolchain, context.WorkDir, workspace)
+            .Toolchain;
+    }
+
+    /// <summary>The tree's lock is released as soon as the toolchain is resolved (or failed), not at the end of the run.</summary>
+    public override void Finally(BuildContext context)
+    {
+        context.SdkWorkspace?.Dispose();
+        context.SdkWorkspace = null;
+    }
+}

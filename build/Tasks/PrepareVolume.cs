@@ -1,0 +1,15 @@
+using Cake.Frosting;
+using Crossboard.Volume;
+
+namespace Crossboard.Tasks;
+
+[TaskName(nameof(PrepareVolume))]
+[TaskDescription("Makes sure the SDK folder is case-sensitive (OpenWrt needs it): mounts an ext4 image (Linux) or attaches an APFS image (macOS) when not.")]
+public sealed class PrepareVolume : FrostingTask<BuildContext>
+{
+    public override bool ShouldRun(BuildContext context) => SdkStage.BuildsFromSource(context, nameof(PrepareVolume));
+
+    public override void Run(BuildContext context) =>
+        new SdkVolume(context.BuildLog, SdkVolume.CurrentPlatform, SdkVolume.CurrentUserIsRoot)
+            .Prepare(context.WorkDir, SdkStage.Layout(context).SdkRoot, context.SdkVolumeSizeGb * 1024L);
+}

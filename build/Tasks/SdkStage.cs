@@ -1,0 +1,26 @@
+using Cake.Core.Diagnostics;
+using Crossboard.Recipes;
+
+namespace Crossboard.Tasks;
+
+/// <summary>What the SDK stage's tasks share: only openwrt-source toolchains have an SDK tree to prepare.</summary>
+internal static class SdkStage
+{
+    public static bool BuildsFromSource(BuildContext context, string task)
+    {
+        if (context.Toolchain.Kind == ToolchainDefinition.OpenWrtSource)
+        {
+            return true;
+        }
+
+        context.Log.Information("{0}: not needed; toolchain {1} is {2}, only openwrt-source toolchains build an SDK tree.",
+            task, context.Toolchain.Name, context.Toolchain.Kind);
+        return false;
+    }
+
+    public static Sdk.SdkLayout Layout(BuildContext context) => new(context.WorkDir, context.Toolchain.Name);
+
+    /// <summary>The run's locked tree, opened on first use (e.g. with --exclusive, when CloneSdk did not run).</summary>
+    public static Sdk.SdkWorkspace Workspace(BuildContext context) =>
+        context.SdkWorkspace ??= Sdk.SdkWorkspace.Open(Layout(context), context.BuildLog);
+}

@@ -1,0 +1,2 @@
+BOARDNAME:=Generic
+CPU_TYPE:=24kc

@@ -1,0 +1,4 @@
+SUBTARGET:=bcm2708
+BOARDNAME:=BCM2708 boards (32 bit)
+CPU_TYPE:=arm1176jzf-s
+CPU_SUBTYPE:=vfp

@@ -1,0 +1,4 @@
+ARCH:=mips
+CPU_TYPE:=24kc
+SUBTARGET:=be
+BOARDNAME:=Big Endian

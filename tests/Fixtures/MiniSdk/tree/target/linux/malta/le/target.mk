@@ -1,0 +1,4 @@
+ARCH:=mipsel
+CPU_TYPE:=24kc
+SUBTARGET:=le
+BOARDNAME:=Little Endian

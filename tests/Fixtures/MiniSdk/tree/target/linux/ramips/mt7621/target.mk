@@ -1,0 +1,3 @@
+SUBTARGET:=mt7621
+BOARDNAME:=MT7621 based boards
+CPU_TYPE:=24kc

@@ -1,0 +1,3 @@
+SUBTARGET:=mt76x8
+BOARDNAME:=MT76x8 based boards
+CPU_TYPE:=24kc
