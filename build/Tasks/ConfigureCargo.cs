@@ -5,6 +5,7 @@ using Crossboard.Host;
 namespace Crossboard.Tasks;
 
 [TaskName(nameof(ConfigureCargo))]
+[IsDependentOn(typeof(BuildToolchain))]
 [TaskDescription("Writes the board's [target.<triple>] (linker, rustflags, runner) into the app's .cargo/config.toml, keeping the rest.")]
 public sealed class ConfigureCargo : FrostingTask<BuildContext>
 {
