@@ -1,6 +1,7 @@
 using Cake.Common;
 using Cake.Core;
 using Cake.Frosting;
+using Crossboard.Docker;
 using Crossboard.Host;
 using Crossboard.Recipes;
 
@@ -24,6 +25,9 @@ public sealed class BuildContext : FrostingContext
         ("app", "DIR", "The Rust project to build and deploy (default: samples/hello)."),
         ("device", "TARGET", "[user@]host[:port], an ~/.ssh/config Host alias, or 'emulator'."),
         ("yes", "true", "Install missing host packages without asking (implied when CI is set)."),
+        ("docker", "true", "Run CloneSdk, SeedConfig, BuildToolchain and CargoBuild in the builder container (docker/builder); deploy runs here."),
+        ("docker-cli", "docker|podman", "The container CLI for --docker (default: docker, else podman); DOCKER_HOST picks the engine."),
+        ("docker-base", "IMAGE", $"The builder image's base (default {BuilderImageDefinition.DefaultBaseImage}), e.g. a local image where no registry is reachable."),
     ];
 
     public static string HelpText =>
@@ -41,6 +45,10 @@ public sealed class BuildContext : FrostingContext
         AppDir = FullPath(Optional("app")) ?? Path.Combine(RepoRoot, "samples", "hello");
         Device = Optional("device");
         Consent = Host.Consent.FromEnvironment(this.HasArgument("yes") && this.Argument("yes", true));
+        UseDocker = this.HasArgument("docker") && this.Argument("docker", true);
+        DockerCli = Optional("docker-cli");
+        DockerClient.ValidateChoice(DockerCli);
+        DockerBaseImage = Optional("docker-base") ?? BuilderImageDefinition.DefaultBaseImage;
         UnknownSwitches = Arguments.GetArguments().Keys
             .Where(k => !Switches.Any(s => s.Name.Equals(k, StringComparison.OrdinalIgnoreCase)))
             .ToList();
@@ -82,6 +90,68 @@ public sealed class BuildContext : FrostingContext
 
     /// <summary>The device(s) Deploy talks to (resolved from --device, an ssh alias, or the emulator).</summary>
     public Deploy.DeviceTarget? DeviceTarget { get; set; }
+
+    /// <summary>--docker: the SDK and cargo stages run their commands in the builder container (see <see cref="CommandRunner"/>).</summary>
+    public bool UseDocker { get; }
+
+    /// <summary>--docker-cli: docker or podman; null picks docker if it is on PATH, else podman.</summary>
+    public string? DockerCli { get; }
+
+    /// <summary>--docker-base: the image the builder image is built on.</summary>
+    public string DockerBaseImage { get; }
+
+    /// <summary>The docker CLI and engine (DOCKER_HOST) for --docker.</summary>
+    public DockerClient Docker => _docker ??= DockerClient.Create(DockerCli, Environment.GetEnvironmentVariable("DOCKER_HOST"));
+
+    /// <summary>The builder image's definition: docker/builder and the build arguments (its tag is their hash).</summary>
+    public BuilderImageDefinition BuilderImageDefinition => new(Path.Combine(RepoRoot, "docker", "builder"), DockerBaseImage);
+
+    /// <summary>The builder image's tag, once BuilderImage made sure it exists.</summary>
+    public string? BuilderImageTag { get; set; }
+
+    /// <summary>cargo's home on this machine ($CARGO_HOME, else ~/.cargo): its registry cache is shared with the container.</summary>
+    public string CargoHome => Environment.GetEnvironmentVariable("CARGO_HOME") is { Length: > 0 } cargoHome
+        ? Path.GetFullPath(cargoHome)
+        : Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), ".cargo");
+
+    /// <summary>
+    /// Folders a stage keeps outside the work dir and the app that its commands need in the
+    /// container (e.g. a download cache elsewhere): add them before the stage's first command.
+    /// </summary>
+    public List<string> ExtraContainerMounts { get; } = new();
+
+    /// <summary>
+    /// Where the SDK and cargo stages run their commands: in the builder container with --docker,
+    /// else on this machine. Stages take it as their <see cref="ICommandRunner"/>.
+    /// </summary>
+    public ICommandRunner CommandRunner => UseDocker ? ContainerRunner : LocalCommandRunner.Instance;
+
+    /// <summary>
+    /// The builder container runner: the work dir, the app, cargo's home and <see cref="ExtraContainerMounts"/>
+    /// mounted at the same paths, as the calling user. Makes sure the image exists when BuilderImage
+    /// has not run (e.g. --exclusive).
+    /// </summary>
+    public ContainerCommandRunner ContainerRunner
+    {
+        get
+        {
+            string[] mounts = [WorkDir, AppDir, .. ExtraContainerMounts];
+            var key = string.Join('\n', mounts);
+            if (_containerRunner is null || _containerRunnerKey != key)
+            {
+                BuilderImageTag ??= BuilderImageService.Ensure(Docker, BuilderImageDefinition, WorkDir, BuildLog).Tag;
+                _containerRunner = new ContainerCommandRunner(Docker, BuilderImageTag, mounts, HostUser.Current,
+                    Path.Combine(WorkDir, "docker", "home"), CargoHome);
+                _containerRunnerKey = key;
+            }
+
+            return _containerRunner;
+        }
+    }
+
+    private DockerClient? _docker;
+    private ContainerCommandRunner? _containerRunner;
+    private string? _containerRunnerKey;
 
     /// <summary>A log the stage services (which know nothing of Cake) write to.</summary>
     public Host.IBuildLog BuildLog => _buildLog ??= new Tasks.CakeBuildLog(Log);
