@@ -135,13 +135,11 @@ public sealed class BuildContext : FrostingContext
     {
         get
         {
-            string[] mounts = [WorkDir, AppDir, .. ExtraContainerMounts];
-            var key = string.Join('\n', mounts);
+            var key = string.Join('\n', ExtraContainerMounts);
             if (_containerRunner is null || _containerRunnerKey != key)
             {
                 BuilderImageTag ??= BuilderImageService.Ensure(Docker, BuilderImageDefinition, WorkDir, BuildLog).Tag;
-                _containerRunner = new ContainerCommandRunner(Docker, BuilderImageTag, mounts, HostUser.Current,
-                    Path.Combine(WorkDir, "docker", "home"), CargoHome);
+                _containerRunner = ContainerCommandRunner.ForBuild(Docker, BuilderImageTag, WorkDir, AppDir, CargoHome, ExtraContainerMounts);
                 _containerRunnerKey = key;
             }
 

@@ -37,6 +37,13 @@ public sealed class ContainerCommandRunner : ICommandRunner
         CargoHome = cargoHome is null ? null : Full(cargoHome);
     }
 
+    /// <summary>
+    /// The runner the build's stages use: the work dir (SDKs, toolchains, download cache), the app,
+    /// cargo's home and any <paramref name="extraMounts"/> mounted; HOME in the work dir; the caller's uid:gid.
+    /// </summary>
+    public static ContainerCommandRunner ForBuild(DockerClient client, string image, string workDir, string appDir, string cargoHome, IEnumerable<string>? extraMounts = null) =>
+        new(client, image, [workDir, appDir, .. extraMounts ?? []], HostUser.Current, Path.Combine(workDir, "docker", "home"), cargoHome);
+
     public DockerClient Client { get; }
     public string Image { get; }
     public IReadOnlyList<string> Mounts { get; }

@@ -46,6 +46,9 @@ public sealed class BuilderImageTests(DockerEngineFixture engine) : IDisposable
             done
             test -f /usr/include/ncurses.h
             test -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library"
+            for target in mipsel-unknown-linux-gnu armv7-unknown-linux-gnueabihf aarch64-unknown-linux-gnu; do
+              ls "$(rustc --print sysroot)/lib/rustlib/$target/lib/" | grep -q '^libstd-.*\.rlib$' || { echo "no std for $target"; exit 1; }
+            done
             whoami
             """], cancellation: Ct);
         Assert.Equal("build", check.StandardOutput.Trim());

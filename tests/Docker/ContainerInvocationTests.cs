@@ -115,6 +115,19 @@ public sealed class ContainerInvocationTests
     }
 
     [Fact]
+    public void The_builds_runner_mounts_the_work_dir_the_app_cargos_home_and_extras_as_the_caller()
+    {
+        var runner = ContainerCommandRunner.ForBuild(Docker, "crossboard-builder:abc",
+            "/home/me/.cache/crossboard", "/home/me/src/my app", "/home/me/.cargo", ["/srv/openwrt-dl"]);
+
+        Assert.Equal(["/home/me/.cache/crossboard", "/home/me/.cargo", "/home/me/src/my app", "/srv/openwrt-dl"], runner.Mounts.Order(StringComparer.Ordinal));
+        Assert.Equal("/home/me/.cache/crossboard/docker/home", runner.Home);
+        Assert.Equal("/home/me/.cargo", runner.CargoHome);
+        Assert.Equal(HostUser.Current, runner.User);
+        Assert.Equal("crossboard-builder:abc", runner.Image);
+    }
+
+    [Fact]
     public void The_caller_is_the_process_real_user()
     {
         var id = ProcessRunner.RunChecked(new ProcessSpec("id", "-u"), "id -u", Ct).StandardOutput.Trim();

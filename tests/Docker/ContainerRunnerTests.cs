@@ -120,6 +120,39 @@ public sealed class ContainerRunnerTests : IDisposable
     }
 
     [Fact]
+    public void Git_clones_and_make_runs_in_the_container_on_trees_the_caller_owns_like_the_SDK_stage()
+    {
+        _engine.Require();
+        // An SDK-shaped source repository, made on the host with the host's git.
+        var source = Path.Combine(WorkDir, "source repo");
+        Directory.CreateDirectory(source);
+        File.WriteAllText(Path.Combine(source, "Config.in"), "config SDK\n\tbool \"Build the SDK\"\nconfig MAKE_TOOLCHAIN\n\tbool \"Package the toolchain\"\n");
+        File.WriteAllText(Path.Combine(source, "Makefile"), "defconfig:\n\tkconfig-conf --olddefconfig Config.in\n\t@echo \"configured as $$(whoami 2>/dev/null || id -u)\"\n");
+        foreach (var args in new[] { new[] { "init", "-q", "-b", "main" }, ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-q", "-m", "sdk"] })
+        {
+            ProcessRunner.RunChecked(new ProcessSpec("git", args) { WorkingDirectory = source }, "git on the host", Ct);
+        }
+
+        if (HostUser.Current!.IsRoot)
+        {
+            ProcessRunner.RunChecked(new ProcessSpec("chown", "-R", Caller.ToString(), source), "chown", Ct);
+        }
+
+        var sdk = Path.Combine(WorkDir, "sdk");
+        var runner = Runner();
+        runner.RunChecked(new ProcessSpec("git", "clone", "-q", "--depth", "1", "file://" + source, sdk) { WorkingDirectory = WorkDir }, "git clone", Ct);
+        File.WriteAllText(Path.Combine(sdk, ".config"), "CONFIG_SDK=y\n");
+        var make = runner.RunChecked(new ProcessSpec("make", "-C", sdk, "defconfig") { WorkingDirectory = sdk }, "make defconfig", Ct);
+
+        Assert.Contains("configured as ", make.StandardOutput);
+        Assert.Contains("CONFIG_SDK=y", File.ReadAllLines(Path.Combine(sdk, ".config")));
+        Assert.Contains("# CONFIG_MAKE_TOOLCHAIN is not set", File.ReadAllLines(Path.Combine(sdk, ".config")));
+        Assert.Equal(Caller.ToString(), Owner(Path.Combine(sdk, ".git")));
+        Assert.Equal(Caller.ToString(), Owner(Path.Combine(sdk, "Makefile")));
+        Assert.Equal(Caller.ToString(), Owner(Path.Combine(sdk, ".config")));
+    }
+
+    [Fact]
     public void A_C_program_cross_compiled_in_the_container_is_a_little_endian_MIPS_binary_that_runs()
     {
         _engine.Require();
@@ -142,6 +175,41 @@ public sealed class ContainerRunnerTests : IDisposable
         Assert.Equal(Caller.ToString(), Owner(binary));
         var run = ProcessRunner.RunChecked(new ProcessSpec("qemu-mipsel", binary), "running the MIPS binary under qemu-mipsel", Ct);
         Assert.Equal("hello from the builder container", run.StandardOutput.Trim());
+    }
+
+    [Fact]
+    public void Cargo_cross_builds_a_Rust_app_in_the_container_with_the_images_std_for_the_board()
+    {
+        _engine.Require();
+        File.WriteAllText(Path.Combine(AppDir, "Cargo.toml"), "[package]\nname = \"hello-board\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n");
+        Directory.CreateDirectory(Path.Combine(AppDir, "src"));
+        File.WriteAllText(Path.Combine(AppDir, "src", "main.rs"), "fn main() { println!(\"hello from {}\", std::env::consts::ARCH); }\n");
+        if (HostUser.Current!.IsRoot)
+        {
+            ProcessRunner.RunChecked(new ProcessSpec("chown", "-R", Caller.ToString(), AppDir), "chown", Ct);
+        }
+
+        var targetDir = Path.Combine(WorkDir, "target");
+        var spec = new ProcessSpec("cargo", "build", "--release", "--offline", "--target", "mipsel-unknown-linux-gnu")
+        {
+            WorkingDirectory = AppDir,
+            Environment =
+            {
+                ["CARGO_TARGET_DIR"] = targetDir,
+                ["CARGO_TARGET_MIPSEL_UNKNOWN_LINUX_GNU_LINKER"] = "mipsel-linux-gnu-gcc",
+                ["RUSTFLAGS"] = "-C target-feature=+crt-static",
+            },
+        };
+
+        Runner().RunChecked(spec, "cargo build", Ct);
+
+        var binary = Path.Combine(targetDir, "mipsel-unknown-linux-gnu", "release", "hello-board");
+        var elf = File.ReadAllBytes(binary);
+        Assert.Equal(8, BitConverter.ToUInt16(elf, 18)); // EM_MIPS
+        Assert.Equal(Caller.ToString(), Owner(binary));
+        Assert.Equal(Caller.ToString(), Owner(Path.Combine(AppDir, "Cargo.lock")));
+        var run = ProcessRunner.RunChecked(new ProcessSpec("qemu-mipsel", binary), "running the Rust binary under qemu-mipsel", Ct);
+        Assert.Equal("hello from mips", run.StandardOutput.Trim());
     }
 
     [Fact]
