@@ -1,6 +1,7 @@
 using Cake.Common;
 using Cake.Core;
 using Cake.Frosting;
+using Crossboard.Docker;
 using Crossboard.Host;
 using Crossboard.Recipes;
 
@@ -29,6 +30,9 @@ public sealed class BuildContext : FrostingContext
         ("bin", "NAME", "The cargo binary to build and deploy, when the package has several."),
         ("sdk-source", "URL|PATH", "Clone the OpenWrt source from this mirror or local copy instead of the toolchain's git URL (openwrt-source toolchains)."),
         ("sdk-volume-size", "GB", $"Size of the sparse case-sensitive image made when the work dir is case-insensitive (default: {Volume.SdkVolume.DefaultSizeGb})."),
+        ("docker", "true", "Run CloneSdk, SeedConfig, BuildToolchain and CargoBuild in the builder container (docker/builder); deploy runs here."),
+        ("docker-cli", "docker|podman", "The container CLI for --docker (default: docker, else podman); DOCKER_HOST picks the engine."),
+        ("docker-base", "IMAGE", $"The builder image's base (default {BuilderImageDefinition.DefaultBaseImage}), e.g. a local image where no registry is reachable."),
     ];
 
     public static string HelpText =>
@@ -52,6 +56,10 @@ public sealed class BuildContext : FrostingContext
         SdkSource = Optional("sdk-source") is { } source && GitLocalPath(source) ? FullPath(source) : Optional("sdk-source");
         // Not a number: 0, which PrepareVolume reports as a bad --sdk-volume-size when it needs the size.
         SdkVolumeSizeGb = Optional("sdk-volume-size") is { } size ? (int.TryParse(size, out var gb) ? gb : 0) : Volume.SdkVolume.DefaultSizeGb;
+        UseDocker = this.HasArgument("docker") && this.Argument("docker", true);
+        DockerCli = Optional("docker-cli");
+        DockerClient.ValidateChoice(DockerCli);
+        DockerBaseImage = Optional("docker-base") ?? BuilderImageDefinition.DefaultBaseImage;
         UnknownSwitches = Arguments.GetArguments().Keys
             .Where(k => !Switches.Any(s => s.Name.Equals(k, StringComparison.OrdinalIgnoreCase)))
             .ToList();
@@ -77,9 +85,6 @@ public sealed class BuildContext : FrostingContext
 
     /// <summary>--bin: the cargo binary target, when the package has several.</summary>
     public string? BinName { get; }
-
-    /// <summary>Where stages run git/make/cargo: this machine, or (--docker) the builder container.</summary>
-    public ICommandRunner CommandRunner { get; set; } = LocalCommandRunner.Instance;
 
     /// <summary>--sdk-source: a mirror URL or a local path (made absolute) that replaces the toolchain definition's git URL.</summary>
     public string? SdkSource { get; }
@@ -119,6 +124,66 @@ public sealed class BuildContext : FrostingContext
 
     /// <summary>The device(s) Deploy talks to (resolved from --device, an ssh alias, or the emulator).</summary>
     public Deploy.DeviceTarget? DeviceTarget { get; set; }
+
+    /// <summary>--docker: the SDK and cargo stages run their commands in the builder container (see <see cref="CommandRunner"/>).</summary>
+    public bool UseDocker { get; }
+
+    /// <summary>--docker-cli: docker or podman; null picks docker if it is on PATH, else podman.</summary>
+    public string? DockerCli { get; }
+
+    /// <summary>--docker-base: the image the builder image is built on.</summary>
+    public string DockerBaseImage { get; }
+
+    /// <summary>The docker CLI and engine (DOCKER_HOST) for --docker.</summary>
+    public DockerClient Docker => _docker ??= DockerClient.Create(DockerCli, Environment.GetEnvironmentVariable("DOCKER_HOST"));
+
+    /// <summary>The builder image's definition: docker/builder and the build arguments (its tag is their hash).</summary>
+    public BuilderImageDefinition BuilderImageDefinition => new(Path.Combine(RepoRoot, "docker", "builder"), DockerBaseImage);
+
+    /// <summary>The builder image's tag, once BuilderImage made sure it exists.</summary>
+    public string? BuilderImageTag { get; set; }
+
+    /// <summary>cargo's home on this machine ($CARGO_HOME, else ~/.cargo): its registry cache is shared with the container.</summary>
+    public string CargoHome => Environment.GetEnvironmentVariable("CARGO_HOME") is { Length: > 0 } cargoHome
+        ? Path.GetFullPath(cargoHome)
+        : Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), ".cargo");
+
+    /// <summary>
+    /// Folders a stage keeps outside the work dir and the app that its commands need in the
+    /// container (e.g. a download cache elsewhere): add them before the stage's first command.
+    /// </summary>
+    public List<string> ExtraContainerMounts { get; } = new();
+
+    /// <summary>
+    /// Where the SDK and cargo stages run their commands: in the builder container with --docker,
+    /// else on this machine. Stages take it as their <see cref="ICommandRunner"/>.
+    /// </summary>
+    public ICommandRunner CommandRunner => UseDocker ? ContainerRunner : LocalCommandRunner.Instance;
+
+    /// <summary>
+    /// The builder container runner: the work dir, the app, cargo's home and <see cref="ExtraContainerMounts"/>
+    /// mounted at the same paths, as the calling user. Makes sure the image exists when BuilderImage
+    /// has not run (e.g. --exclusive).
+    /// </summary>
+    public ContainerCommandRunner ContainerRunner
+    {
+        get
+        {
+            var key = string.Join('\n', ExtraContainerMounts);
+            if (_containerRunner is null || _containerRunnerKey != key)
+            {
+                BuilderImageTag ??= BuilderImageService.Ensure(Docker, BuilderImageDefinition, WorkDir, BuildLog).Tag;
+                _containerRunner = ContainerCommandRunner.ForBuild(Docker, BuilderImageTag, WorkDir, AppDir, CargoHome, ExtraContainerMounts);
+                _containerRunnerKey = key;
+            }
+
+            return _containerRunner;
+        }
+    }
+
+    private DockerClient? _docker;
+    private ContainerCommandRunner? _containerRunner;
+    private string? _containerRunnerKey;
 
     /// <summary>A log the stage services (which know nothing of Cake) write to.</summary>
     public Host.IBuildLog BuildLog => _buildLog ??= new Tasks.CakeBuildLog(Log);

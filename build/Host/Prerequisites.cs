@@ -53,6 +53,28 @@ public static class HostPrerequisites
         return list;
     }
 
+    /// <summary>
+    /// What --docker needs on the host instead of the SDK's and cargo's prerequisites (those are in
+    /// the builder image): a container CLI (docker, or podman per --docker-cli) and an engine.
+    /// </summary>
+    public static List<Prerequisite> ForDocker(string? cliChoice)
+    {
+        var list = new List<Prerequisite>();
+        if (cliChoice is null or "docker")
+        {
+            list.Add(new Prerequisite(cliChoice ?? "docker or podman", "--docker runs the SDK and cargo stages in a container",
+                () => cliChoice is null ? OnPath("docker") || OnPath("podman") : OnPath("docker"),
+                cliChoice is null ? "podman" : "docker.io", cliChoice is null ? "podman" : null,
+                "Docker Desktop (macOS, Windows) or https://docs.docker.com/engine/install/"));
+        }
+        else
+        {
+            list.Add(Command("podman", "--docker runs the SDK and cargo stages in a container", "podman", "podman"));
+        }
+
+        return list;
+    }
+
     /// <summary>qemu-system-mipsel comes in Debian's qemu-system-mips, -arm in qemu-system-arm, ...</summary>
     public static string QemuSystemPackage(string qemu)
     {

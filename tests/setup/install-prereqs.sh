@@ -54,3 +54,12 @@ else
     for i in 1 2 3; do $SUDO apt-get update -q && break || sleep 5; done
   fi
 fi
+
+# The Docker-mode tests: podman serving the docker API on a private socket, and a local Debian
+# base image (no registry here). Without an engine those tests skip and say why; that is not an
+# install failure.
+if ! engine_out="$(bash "$(dirname "${BASH_SOURCE[0]}")/podman-engine.sh" 2>&1)"; then
+  echo "install-prereqs: no container engine for the Docker tests (they will be skipped): $engine_out"
+else
+  echo "install-prereqs: container engine ready ($(echo "$engine_out" | grep '^DOCKER_HOST=' | tail -n 1))"
+fi
