@@ -47,6 +47,14 @@ public sealed class DebianRustStd(DebianPackages packages, ICommandRunner runner
     public const string DebianRustc = "/usr/bin/rustc";
     public const string DebianCargo = "/usr/bin/cargo";
 
+    /// <summary>
+    /// Whether Debian's rustc already has <paramref name="triple"/>'s std in its own sysroot: the
+    /// builder image (--docker) unpacks it there, and so does a host where the multiarch
+    /// libstd-rust-dev happened to install. Then no private sysroot is needed.
+    /// </summary>
+    public bool HasInstalledStd(string triple) => Succeeds(
+        new ProcessSpec("sh", "-c", "ls \"$(\"$0\" --print target-libdir --target \"$1\")\"/libstd-*.rlib", DebianRustc, triple), out _);
+
     /// <summary>The sysroot holding <paramref name="triple"/>'s std for the host's Debian rustc, made on first use.</summary>
     public string EnsureSysroot(string triple, string debianArch, string package, string packageVersion)
     {

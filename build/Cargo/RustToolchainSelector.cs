@@ -138,9 +138,10 @@ public sealed class RustToolchainSelector(ICommandRunner runner, DebianRustStd d
                 var (rustc, version) = debianStd.HostRustc() ?? throw new CrossboardException("Debian's rustc disappeared while crossboard was using it. Install: sudo apt-get install -y rustc cargo");
                 var arch = DebianArch(triple, toolchain)!;
                 var package = toolchain.DebianCross?.RustStdPackage ?? "libstd-rust-dev";
-                var sysroot = debianStd.EnsureSysroot(triple, arch, package, version);
-                return new RustToolchain(provider, $"Debian {rustc} with {package}:{arch} {version} ({sysroot})", DebianRustStd.DebianCargo,
-                    [], [], ["--sysroot", sysroot],
+                var installed = debianStd.HasInstalledStd(triple);
+                var sysroot = installed ? null : debianStd.EnsureSysroot(triple, arch, package, version);
+                return new RustToolchain(provider, $"Debian {rustc} with {package}:{arch} {version} ({sysroot ?? "installed with rustc"})", DebianRustStd.DebianCargo,
+                    [], [], sysroot is null ? [] : ["--sysroot", sysroot],
                     new Dictionary<string, string?>
                     {
                         // Debian's cargo must drive Debian's rustc, not a rustup proxy found first on PATH.

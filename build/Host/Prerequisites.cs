@@ -8,7 +8,20 @@ public sealed record Prerequisite(string Name, string Purpose, Func<bool> IsPres
 /// <summary>What a board and toolchain need on the host, stage by stage.</summary>
 public static class HostPrerequisites
 {
-    public static List<Prerequisite> For(Board board, ToolchainDefinition toolchain, string rustTarget, bool emulator)
+    /// <param name="dockerCli">With --docker: the SDK's and cargo's needs are the builder image's; the host needs a container CLI (this choice) instead.</param>
+    public static List<Prerequisite> For(Board board, ToolchainDefinition toolchain, string rustTarget, bool emulator, string? dockerCli = null, bool docker = false)
+    {
+        var list = docker ? ForDocker(dockerCli) : BuildTools(toolchain, rustTarget);
+        if (emulator && board.Emulator is { } settings)
+        {
+            list.Add(Command(settings.Qemu, "run the emulated device", QemuSystemPackage(settings.Qemu), "qemu"));
+        }
+
+        return list;
+    }
+
+    /// <summary>What the SDK and cargo stages need where they run.</summary>
+    private static List<Prerequisite> BuildTools(ToolchainDefinition toolchain, string rustTarget)
     {
         var list = new List<Prerequisite>();
         switch (toolchain.Kind)
@@ -45,11 +58,6 @@ public static class HostPrerequisites
 
         list.Add(Command("cargo", "build the Rust app", "cargo", "rustup"));
         list.Add(RustStd(toolchain, rustTarget));
-        if (emulator && board.Emulator is { } settings)
-        {
-            list.Add(Command(settings.Qemu, "run the emulated device", QemuSystemPackage(settings.Qemu), "qemu"));
-        }
-
         return list;
     }
 

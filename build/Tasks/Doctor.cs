@@ -11,7 +11,7 @@ public sealed class Doctor : FrostingTask<BuildContext>
     public override void Run(BuildContext context)
     {
         var emulator = context.Device is null or "emulator";
-        var checks = HostPrerequisites.For(context.Board, context.Toolchain, context.RustTarget, emulator)
+        var checks = HostPrerequisites.For(context.Board, context.Toolchain, context.RustTarget, emulator, context.DockerCli, context.UseDocker)
             .Select(p => (Prerequisite: p, Present: p.IsPresent()))
             .ToList();
 

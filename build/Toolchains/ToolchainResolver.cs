@@ -39,7 +39,7 @@ public sealed class ToolchainResolver(ICommandRunner runner, IBuildLog log, Cons
             case ToolchainDefinition.Debian:
                 var packages = new DebianPackages(consent, log.Information);
                 var missing = DebianPackages.IsAvailable ? packages.Missing(definition.DebianCross?.Packages ?? []) : [];
-                var resolved = new DebianToolchain(packages, log).Resolve(definition);
+                var resolved = new DebianToolchain(packages, log, runner).Resolve(definition);
                 log.Information($"Toolchain {definition.Name}: {resolved.CC}");
                 return new ToolchainResult(resolved, Reused: missing.Count == 0);
 
