@@ -29,13 +29,15 @@ public sealed class SdkTestbed : IDisposable
         }
 
         Work = new TempDir("work");
+        Runner = Sdk.Runner;
     }
 
     public MiniSdk Sdk { get; }
     public TempDir Work { get; }
     public RecordingBuildLog Log { get; } = new();
     public SdkLayout Layout => new(Work.Path, ToolchainName);
-    public ICommandRunner Runner => Sdk.Runner;
+    /// <summary>Where the stage's commands run: this machine by default; a test may put them in a container.</summary>
+    public ICommandRunner Runner { get; set; } = null!;
 
     public RecipeCatalog Catalog => RecipeCatalog.Load(RepoPaths.Recipes, RepoPaths.Toolchains, _recipes.Path);
 
