@@ -24,6 +24,8 @@ public sealed class BuildContext : FrostingContext
         ("app", "DIR", "The Rust project to build and deploy (default: samples/hello)."),
         ("device", "TARGET", "[user@]host[:port], an ~/.ssh/config Host alias, or 'emulator'."),
         ("yes", "true", "Install missing host packages without asking (implied when CI is set)."),
+        ("emulator-ssh-port", "PORT", "127.0.0.1 port for the emulated device's SSH (default: a free one)."),
+        ("emulator-app-port", "PORT", "127.0.0.1 port for the emulated device's port 8000, the app (default: a free one)."),
     ];
 
     public static string HelpText =>
@@ -40,6 +42,8 @@ public sealed class BuildContext : FrostingContext
         WorkDir = FullPath(Optional("work-dir")) ?? CrossboardPaths.DefaultWorkDir();
         AppDir = FullPath(Optional("app")) ?? Path.Combine(RepoRoot, "samples", "hello");
         Device = Optional("device");
+        EmulatorSshPort = Port("emulator-ssh-port");
+        EmulatorAppPort = Port("emulator-app-port");
         Consent = Host.Consent.FromEnvironment(this.HasArgument("yes") && this.Argument("yes", true));
         UnknownSwitches = Arguments.GetArguments().Keys
             .Where(k => !Switches.Any(s => s.Name.Equals(k, StringComparison.OrdinalIgnoreCase)))
@@ -55,6 +59,10 @@ public sealed class BuildContext : FrostingContext
     public string WorkDir { get; }
     public string AppDir { get; }
     public string? Device { get; }
+
+    /// <summary>--emulator-ssh-port / --emulator-app-port: fixed 127.0.0.1 ports for the emulator (null: free ones).</summary>
+    public int? EmulatorSshPort { get; }
+    public int? EmulatorAppPort { get; }
 
     /// <summary>Whether packages may be installed without asking (--yes, CI), or whom to ask.</summary>
     public Consent Consent { get; }
@@ -80,6 +88,9 @@ public sealed class BuildContext : FrostingContext
     /// <summary>The built and checked binary (CargoBuild); the deploy stage's input.</summary>
     public Artifacts.BuiltArtifact? Artifact { get; set; }
 
+    /// <summary>The emulated device's image (EmulatorImage): kernel, initramfs, host-key fingerprint.</summary>
+    public Emulator.DeviceImage? DeviceImage { get; set; }
+
     /// <summary>The device(s) Deploy talks to (resolved from --device, an ssh alias, or the emulator).</summary>
     public Deploy.DeviceTarget? DeviceTarget { get; set; }
 
@@ -89,6 +100,13 @@ public sealed class BuildContext : FrostingContext
     private Host.IBuildLog? _buildLog;
 
     private string? Optional(string name) => this.HasArgument(name) ? this.Argument<string>(name) : null;
+
+    private int? Port(string name) => Optional(name) switch
+    {
+        null => null,
+        var text when int.TryParse(text, out var port) && port is > 0 and < 65536 => port,
+        var text => throw new CrossboardException($"--{name}={text}: expected a TCP port number (1-65535)."),
+    };
 
     private string? FullPath(string? path) => path is null
         ? null
