@@ -53,8 +53,9 @@ public static class EmulatorDevices
         var status = new EmulatorMachine(NullLog.Instance, new Consent(false, false)).Status(board, workDir);
         if (status.State != EmulatorState.Running || status.Instance is not { SshPort: > 0 } instance)
         {
+            var why = status.State == EmulatorState.NotRunning ? "" : $" ({status.Detail})";
             throw new CrossboardException(
-                $"The emulated {board} is not running ({status.Detail}). Start it with --target=EmulatorStart (Deploy starts it by itself).");
+                $"The emulated {board} is not running{why}. Start it with --target=EmulatorStart (Deploy starts it by itself).");
         }
 
         return Target(instance);

@@ -11,12 +11,13 @@ namespace Crossboard.Tests.Emulator;
 public sealed class EmulatorLifecycleTests(EmulatorFixture fixture)
 {
     [Fact]
-    public void A_killed_qemu_is_reported_stale_then_a_start_boots_a_new_one_and_stop_ends_it()
+    public void A_start_after_a_crash_boots_a_new_device_and_stop_ends_it()
     {
         var workDir = fixture.NewWorkDir("lifecycle");
         var image = fixture.BuildImage(workDir, fixture.Board);
         var paths = new EmulatorPaths(workDir, "malta-le");
-        var machine = new EmulatorMachine(new RecordingBuildLog(), EmulatorFixture.Yes);
+        var log = new RecordingBuildLog();
+        var machine = new EmulatorMachine(log, EmulatorFixture.Yes);
 
         var first = machine.Start(fixture.Board, image, workDir);
         System.Diagnostics.Process.GetProcessById(first.Pid).Kill(); // SIGKILL, as a crash or an OOM kill would
@@ -26,27 +27,47 @@ public sealed class EmulatorLifecycleTests(EmulatorFixture fixture)
             Thread.Sleep(100);
         }
 
-        var stale = machine.Status("malta-le", workDir);
-        Assert.Equal(EmulatorState.Stale, stale.State);
-        Assert.Contains($"PID {first.Pid} is gone; it crashed or was stopped outside crossboard", stale.Detail);
-        Assert.Contains(DeviceImage.ReadyMarker, stale.Detail); // the console's tail comes along
-        Assert.False(File.Exists(paths.StateFile));
-        Assert.Equal(EmulatorState.NotRunning, machine.Status("malta-le", workDir).State);
-        Assert.Throws<CrossboardException>(() => EmulatorDevices.Target(workDir, fixture.Board));
-
         var second = machine.Start(fixture.Board, image, workDir);
+
         Assert.NotEqual(first.Pid, second.Pid);
+        Assert.Contains(log.Lines, l => l.StartsWith($"[warning] The emulated malta-le recorded in {paths.StateFile} is not running any more (PID {first.Pid} is gone", StringComparison.Ordinal));
         using (var ssh = EmulatorFixture.Connect(second))
         {
             Assert.Equal("mips", EmulatorFixture.Run(ssh, "uname -m").Output.Trim());
         }
 
         var stopped = machine.Stop("malta-le", workDir);
+
         Assert.Equal(EmulatorState.Running, stopped.State);
         Assert.Null(QemuProcess.CommandLine(second.Pid));
+        Assert.Empty(EmulatorFixture.ProcessesMentioning(paths.PidFile));
         Assert.False(File.Exists(paths.StateFile));
         Assert.Equal(EmulatorState.NotRunning, machine.Status("malta-le", workDir).State);
         Assert.Equal(EmulatorState.NotRunning, machine.Stop("malta-le", workDir).State);
+    }
+
+    [Fact]
+    public void A_recorded_device_whose_qemu_is_gone_is_reported_stale_once_with_its_console_tail()
+    {
+        var workDir = fixture.NewWorkDir("crashed");
+        var paths = new EmulatorPaths(workDir, "malta-le");
+        Directory.CreateDirectory(paths.Root);
+        File.WriteAllText(paths.ConsoleLog, "[    1.0] booting\nKernel panic - not syncing: out of memory\n");
+        using var gone = System.Diagnostics.Process.Start("true")!;
+        gone.WaitForExit();
+        new EmulatorInstance("malta-le", gone.Id, "/usr/bin/qemu-system-mipsel", 2222, 8000, "SHA256:x", "/k", "stamp", paths.ConsoleLog, DateTimeOffset.UtcNow)
+            .Save(paths.StateFile);
+        var machine = new EmulatorMachine(new RecordingBuildLog(), EmulatorFixture.Yes);
+
+        var stale = machine.Status("malta-le", workDir);
+
+        Assert.Equal(EmulatorState.Stale, stale.State);
+        Assert.Contains($"PID {gone.Id} is gone; it crashed or was stopped outside crossboard", stale.Detail);
+        Assert.Contains("Kernel panic - not syncing: out of memory", stale.Detail);
+        Assert.False(File.Exists(paths.StateFile));
+        Assert.Equal(EmulatorState.NotRunning, machine.Status("malta-le", workDir).State);
+        var error = Assert.Throws<CrossboardException>(() => EmulatorDevices.Target(workDir, fixture.Board));
+        Assert.Contains("The emulated malta-le is not running. Start it with --target=EmulatorStart", error.Message);
     }
 
     [Fact]

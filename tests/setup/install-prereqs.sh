@@ -27,6 +27,17 @@ packages=(
   hyperfine
 )
 
+# Foreign architectures whose packages are downloaded, not installed: the emulated device's
+# image is assembled from Debian's mipsel packages (kernel, busybox-static, dropbear-bin).
+need_update=0
+for arch in mipsel; do
+  if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+    echo "install-prereqs: adding the Debian architecture $arch"
+    $SUDO dpkg --add-architecture "$arch"
+    need_update=1
+  fi
+done
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -39,4 +50,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 else
   echo "install-prereqs: all ${#packages[@]} packages present"
+  if [ "$need_update" -eq 1 ]; then
+    for i in 1 2 3; do $SUDO apt-get update -q && break || sleep 5; done
+  fi
 fi
