@@ -52,10 +52,15 @@ public sealed class DeviceImageBuilder(DebianPackages packages, IBuildLog log)
         var authorizedKey = File.ReadAllText(deployKey + ".pub").Trim();
 
         packages.EnsureArchitecture(settings.DebianArch);
+        var cache = options.PackageCache ?? EmulatorPaths.PackageCache(workDir, settings.DebianArch);
+        // openssh-client is taken for scp alone, which links only libc: following its dependencies
+        // would fetch Kerberos, FIDO and OpenSSL libraries the image never uses. The ELF check
+        // below names any library a future scp needs.
         var resolved = new ImagePackages(settings.DebianArch, log).Resolve(
             settings.KernelFlavour,
             settings.Sftp ? ["busybox-static", "dropbear-bin", "openssh-sftp-server", "openssh-client"] : ["busybox-static", "dropbear-bin"],
-            paths.PackageResolution);
+            ["openssh-client"],
+            cache);
         var kernel = resolved.Kernel;
         var userland = resolved.Userland;
 
@@ -82,7 +87,6 @@ public sealed class DeviceImageBuilder(DebianPackages packages, IBuildLog log)
             ? $"Building the device image for {board.Name}: kernel {kernel}, {string.Join(", ", userland)}"
             : $"Rebuilding the device image for {board.Name}: {WhatChanged(existing, allPackages)}");
 
-        var cache = options.PackageCache ?? EmulatorPaths.PackageCache(workDir, settings.DebianArch);
         var unpacked = Unpack(allPackages, cache);
         var kernelRoot = unpacked[kernel];
         var release = kernel.Name["linux-image-".Length..];

@@ -75,9 +75,10 @@ public static class EmulatorDevices
     /// The emulator of <paramref name="board"/> (an emulated board: see <see cref="EmulatedBoardFor"/>),
     /// started if it is not running: its image built or reused, qemu booted, SSH answering.
     /// </summary>
-    public static DeviceTarget EnsureRunning(Board board, string workDir, Consent consent, IBuildLog log, EmulatorStartOptions? options = null)
+    public static DeviceTarget EnsureRunning(Board board, string workDir, Consent consent, IBuildLog log,
+        EmulatorStartOptions? options = null, DeviceImageOptions? imageOptions = null)
     {
-        var image = new DeviceImageBuilder(new DebianPackages(consent, log.Information), log).Build(board, workDir);
+        var image = new DeviceImageBuilder(new DebianPackages(consent, log.Information), log).Build(board, workDir, imageOptions);
         var instance = new EmulatorMachine(log, consent).Start(board, image, workDir, options);
         return Target(instance);
     }

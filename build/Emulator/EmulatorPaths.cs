@@ -6,10 +6,10 @@ namespace Crossboard.Emulator;
 /// &lt;work-dir&gt;/emulator/&lt;board&gt;/
 ///   keys/ssh_host_ed25519_key(.pub)   the device's host key, made once (deploy pins its fingerprint)
 ///   image/                            vmlinuz, initramfs.cpio.gz, image.json (with the stamp)
-///   packages.json                     the package versions resolved, and apt's index state then
 ///   instance.json                     the running qemu: PID, ports, host-key fingerprint
 ///   console.log, qemu.log, qemu.pid   the serial console, qemu's own messages, its PID file
 /// &lt;work-dir&gt;/emulator/packages/&lt;arch&gt;/&lt;name&gt;_&lt;version&gt;/   Debian packages, unpacked once
+/// &lt;work-dir&gt;/emulator/packages/&lt;arch&gt;/resolved-*.json          versions resolved, with apt's index state then
 /// </code>
 /// </summary>
 public sealed record EmulatorPaths(string WorkDir, string Board)
@@ -22,8 +22,6 @@ public sealed record EmulatorPaths(string WorkDir, string Board)
     public string ConsoleLog => Path.Combine(Root, "console.log");
     public string QemuLog => Path.Combine(Root, "qemu.log");
     public string PidFile => Path.Combine(Root, "qemu.pid");
-    /// <summary>The package versions last resolved, with the apt index state they were resolved against.</summary>
-    public string PackageResolution => Path.Combine(Root, "packages.json");
 
     public static string PackageCache(string workDir, string debianArch) => Path.Combine(workDir, "emulator", "packages", debianArch);
 }

@@ -35,9 +35,18 @@ public sealed class ImagePackages(string arch, IBuildLog log)
     /// takes ~0.7 s a call where the package cache is disabled (Debian's container images), and
     /// an up-to-date image must be quick to confirm.
     /// </summary>
-    public ResolvedPackages Resolve(string kernelFlavour, IReadOnlyList<string> roots, string cacheFile)
+    /// <param name="kernelFlavour">e.g. 4kc-malta.</param>
+    /// <param name="roots">The packages the image takes files from.</param>
+    /// <param name="filesOnly">Roots whose dependencies are not followed (a package taken for one program whose own libraries are few).</param>
+    /// <param name="cacheDir">Where the answer is kept.</param>
+    public ResolvedPackages Resolve(string kernelFlavour, IReadOnlyList<string> roots, IReadOnlyCollection<string> filesOnly, string cacheDir)
     {
-        var key = IndexFingerprint(kernelFlavour, roots);
+        // One file per question, beside the unpacked packages: boards and work dirs sharing the
+        // package cache share the answers too.
+        var text = $"{arch} {kernelFlavour} {string.Join(' ', roots)} | {string.Join(' ', filesOnly)}";
+        var question = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
+        var cacheFile = Path.Combine(cacheDir, $"resolved-{question}.json");
+        var key = IndexFingerprint(text);
         if (key is not null && File.Exists(cacheFile))
         {
             try
@@ -54,11 +63,13 @@ public sealed class ImagePackages(string arch, IBuildLog log)
             }
         }
 
-        var resolved = ResolveNow(kernelFlavour, roots);
+        var resolved = ResolveNow(kernelFlavour, roots, filesOnly);
         if (key is not null)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(cacheFile)!);
-            File.WriteAllText(cacheFile, JsonSerializer.Serialize(new CachedResolution(key, resolved)));
+            Directory.CreateDirectory(cacheDir);
+            var temp = cacheFile + $".{Environment.ProcessId}.tmp";
+            File.WriteAllText(temp, JsonSerializer.Serialize(new CachedResolution(key, resolved)));
+            File.Move(temp, cacheFile, overwrite: true);
         }
 
         return resolved;
@@ -72,7 +83,7 @@ public sealed class ImagePackages(string arch, IBuildLog log)
     /// maintainer scripts need (adduser, passwd) stay out: the image takes files, not packages.
     /// One apt-cache call per level of the dependency tree.
     /// </summary>
-    private ResolvedPackages ResolveNow(string kernelFlavour, IReadOnlyList<string> roots)
+    private ResolvedPackages ResolveNow(string kernelFlavour, IReadOnlyList<string> roots, IReadOnlyCollection<string> filesOnly)
     {
         var meta = $"linux-image-{kernelFlavour}";
         var userland = new List<PackageVersion>();
@@ -118,7 +129,10 @@ public sealed class ImagePackages(string arch, IBuildLog log)
                 }
 
                 userland.Add(new PackageVersion(name, record.Version, arch));
-                next.AddRange(record.Depends.Where(d => IsLibraryPackage(d) && !seen.Contains(d)));
+                if (!filesOnly.Contains(name))
+                {
+                    next.AddRange(record.Depends.Where(d => IsLibraryPackage(d) && !seen.Contains(d)));
+                }
             }
 
             level = next.Distinct().Where(n => !seen.Contains(n)).ToList();
@@ -181,14 +195,14 @@ public sealed class ImagePackages(string arch, IBuildLog log)
     }
 
     /// <summary>A hash of apt's index files for the arch (names, sizes, times) and the question; null when they cannot be read.</summary>
-    private string? IndexFingerprint(string kernelFlavour, IReadOnlyList<string> roots)
+    private string? IndexFingerprint(string question)
     {
         if (!Directory.Exists(AptLists))
         {
             return null;
         }
 
-        var text = new StringBuilder($"{arch} {kernelFlavour} {string.Join(' ', roots)}\n");
+        var text = new StringBuilder(question + "\n");
         try
         {
             // Only the indexes that can answer for this arch: another arch's update is not a change.

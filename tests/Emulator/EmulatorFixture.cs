@@ -82,11 +82,14 @@ public sealed class EmulatorFixture : IDisposable
     }
 
     /// <summary>An SSH.NET client logged in with the instance's deploy key, trusting only the pinned host key.</summary>
-    public static SshClient Connect(EmulatorInstance instance, string? pin = null)
+    public static SshClient Connect(EmulatorInstance instance, string? pin = null) => Connect(EmulatorDevices.Target(instance), pin);
+
+    /// <summary>Connects the way the deploy stage will: only from what the <see cref="DeviceTarget"/> says.</summary>
+    public static SshClient Connect(Crossboard.Deploy.DeviceTarget target, string? pin = null)
     {
-        var expected = (pin ?? instance.HostKeyFingerprint)["SHA256:".Length..];
-        var info = new ConnectionInfo("127.0.0.1", instance.SshPort, EmulatorDevices.User,
-            new PrivateKeyAuthenticationMethod(EmulatorDevices.User, new PrivateKeyFile(instance.DeployKey)))
+        var expected = (pin ?? target.HostKeyPin!)["SHA256:".Length..];
+        var info = new ConnectionInfo(target.Host, target.Port, target.User,
+            new PrivateKeyAuthenticationMethod(target.User, target.IdentityFiles.Select(f => (IPrivateKeySource)new PrivateKeyFile(f)).ToArray()))
         {
             Timeout = TimeSpan.FromSeconds(30),
         };

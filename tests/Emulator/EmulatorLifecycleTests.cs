@@ -27,14 +27,25 @@ public sealed class EmulatorLifecycleTests(EmulatorFixture fixture)
             Thread.Sleep(100);
         }
 
-        var second = machine.Start(fixture.Board, image, workDir);
+        // What Deploy does with --device=emulator: image (up to date), start (the record is stale), target.
+        var target = EmulatorDevices.EnsureRunning(fixture.Board, workDir, EmulatorFixture.Yes, log,
+            imageOptions: new DeviceImageOptions { PackageCache = fixture.PackageCache });
+        var second = EmulatorInstance.Load(paths.StateFile)!;
 
         Assert.NotEqual(first.Pid, second.Pid);
+        Assert.Equal(second.SshPort, target.Port);
         Assert.Contains(log.Lines, l => l.StartsWith($"[warning] The emulated malta-le recorded in {paths.StateFile} is not running any more (PID {first.Pid} is gone", StringComparison.Ordinal));
-        using (var ssh = EmulatorFixture.Connect(second))
+        Assert.Contains("Device image for malta-le is up to date", log.Text);
+        using (var ssh = EmulatorFixture.Connect(target))
         {
             Assert.Equal("mips", EmulatorFixture.Run(ssh, "uname -m").Output.Trim());
         }
+
+        var again = EmulatorDevices.EnsureRunning(fixture.Board, workDir, EmulatorFixture.Yes, log,
+            imageOptions: new DeviceImageOptions { PackageCache = fixture.PackageCache });
+        Assert.Equal((target.Port, target.HostKeyPin), (again.Port, again.HostKeyPin));
+        Assert.Equal(target.ForwardedPorts, again.ForwardedPorts);
+        Assert.Equal(second.Pid, EmulatorInstance.Load(paths.StateFile)!.Pid); // not booted again
 
         var stopped = machine.Stop("malta-le", workDir);
 
@@ -154,9 +165,9 @@ public sealed class EmulatorLifecycleTests(EmulatorFixture fixture)
         var machine = new EmulatorMachine(new RecordingBuildLog(), EmulatorFixture.Yes);
 
         var error = Assert.Throws<CrossboardException>(() =>
-            machine.Start(fixture.Board, image, workDir, new EmulatorStartOptions { BootTimeout = TimeSpan.FromSeconds(45) }));
+            machine.Start(fixture.Board, image, workDir, new EmulatorStartOptions { BootTimeout = TimeSpan.FromSeconds(30) }));
 
-        Assert.Contains("The emulated malta-le did not get ready within 45 s", error.Message);
+        Assert.Contains("The emulated malta-le did not get ready within 30 s", error.Message);
         Assert.Contains($"its console never showed the line '{DeviceImage.ReadyMarker}'", error.Message);
         Assert.Contains("crossboard test: holding the boot on purpose", error.Message);
         Assert.Contains("boot-timeout-seconds", error.Message);
