@@ -17,9 +17,6 @@ public sealed record EmulatorStartOptions
 
     /// <summary>Instead of the recipe's boot-timeout-seconds.</summary>
     public TimeSpan? BootTimeout { get; init; }
-
-    /// <summary>The PATH to look for qemu on (default: this process's PATH).</summary>
-    public string? SearchPath { get; init; }
 }
 
 public enum EmulatorState
@@ -73,7 +70,7 @@ public sealed class EmulatorMachine(IBuildLog log, Consent consent)
             Forget(paths);
         }
 
-        var qemu = LocateQemu(settings, options.SearchPath);
+        var qemu = LocateQemu(settings);
         var pid = Launch(qemu, settings, image, paths, options, out var sshPort, out var appPort);
         var instance = new EmulatorInstance(board.Name, pid, qemu, sshPort, appPort, image.HostKeyFingerprint, image.DeployKey, image.Stamp,
             paths.ConsoleLog, DateTimeOffset.UtcNow);
@@ -344,9 +341,9 @@ public sealed class EmulatorMachine(IBuildLog log, Consent consent)
         }
     }
 
-    private string LocateQemu(EmulatorSettings settings, string? searchPath)
+    private string LocateQemu(EmulatorSettings settings)
     {
-        if (Which(settings.Qemu, searchPath) is { } found)
+        if (ProcessRunner.Which(settings.Qemu) is { } found)
         {
             return found;
         }
@@ -356,7 +353,7 @@ public sealed class EmulatorMachine(IBuildLog log, Consent consent)
         {
             // With --yes or on CI this installs it; otherwise it says which command to run.
             new DebianPackages(consent, log.Information).Ensure([package], "The emulated device");
-            if (Which(settings.Qemu, searchPath) is { } installed)
+            if (ProcessRunner.Which(settings.Qemu) is { } installed)
             {
                 return installed;
             }
@@ -368,18 +365,6 @@ public sealed class EmulatorMachine(IBuildLog log, Consent consent)
             $"  Debian/Ubuntu: {sudo}apt-get install -y {package}{Environment.NewLine}" +
             $"  macOS:         brew install qemu{Environment.NewLine}" +
             "then run again (--target=Doctor lists everything the board needs).");
-    }
-
-    private static string? Which(string command, string? searchPath)
-    {
-        if (searchPath is null)
-        {
-            return ProcessRunner.Which(command);
-        }
-
-        return searchPath.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, command))
-            .FirstOrDefault(File.Exists);
     }
 
     private static int FreePort(int except = 0)

@@ -111,15 +111,30 @@ public sealed class EmulatorLifecycleTests(EmulatorFixture fixture)
     public void Without_qemu_on_PATH_the_start_says_how_to_install_it()
     {
         var workDir = fixture.NewWorkDir("noqemu");
-        using var emptyPath = new TempDir("path");
-        var machine = new EmulatorMachine(new RecordingBuildLog(), new Consent(AssumeYes: false, CanAsk: false));
+        fixture.BuildImage(workDir, fixture.Board);
+        // Every program of the usual PATH but qemu's system emulators.
+        using var bin = new TempDir("noqemu-bin");
+        foreach (var dir in new[] { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin" }.Where(Directory.Exists))
+        {
+            foreach (var program in Directory.EnumerateFiles(dir))
+            {
+                var link = bin.Combine(Path.GetFileName(program));
+                if (!Path.GetFileName(program).StartsWith("qemu-system-", StringComparison.Ordinal) && !File.Exists(link))
+                {
+                    File.CreateSymbolicLink(link, program);
+                }
+            }
+        }
 
-        var error = Assert.Throws<CrossboardException>(() =>
-            machine.Start(fixture.Board, fixture.Image, workDir, new EmulatorStartOptions { SearchPath = emptyPath.Path }));
+        var result = BuildCli.Run(["--target=EmulatorStart", $"--work-dir={workDir}"],
+            new Dictionary<string, string?> { ["PATH"] = bin.Path, ["CI"] = null });
 
-        Assert.Contains("qemu-system-mipsel is not installed", error.Message);
-        Assert.Matches(@"Debian/Ubuntu: (sudo )?apt-get install -y qemu-system-mips\b", error.Message);
-        Assert.Contains("brew install qemu", error.Message);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("Device image for malta-le is up to date", result.Output);
+        Assert.Contains("qemu-system-mipsel is not installed (not found on PATH)", result.All);
+        Assert.Matches(@"Debian/Ubuntu: (sudo )?apt-get install -y qemu-system-mips\b", result.All);
+        Assert.Contains("brew install qemu", result.All);
+        Assert.DoesNotContain("   at ", result.All);
         Assert.False(File.Exists(new EmulatorPaths(workDir, "malta-le").StateFile));
     }
 
