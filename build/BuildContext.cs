@@ -33,6 +33,8 @@ public sealed class BuildContext : FrostingContext
         ("docker", "true", "Run CloneSdk, SeedConfig, BuildToolchain and CargoBuild in the builder container (docker/builder); deploy runs here."),
         ("docker-cli", "docker|podman", "The container CLI for --docker (default: docker, else podman); DOCKER_HOST picks the engine."),
         ("docker-base", "IMAGE", $"The builder image's base (default {BuilderImageDefinition.DefaultBaseImage}), e.g. a local image where no registry is reachable."),
+        ("emulator-ssh-port", "PORT", "127.0.0.1 port for the emulated device's SSH (default: a free one)."),
+        ("emulator-app-port", "PORT", "127.0.0.1 port for the emulated device's port 8000, the app (default: a free one)."),
     ];
 
     public static string HelpText =>
@@ -52,6 +54,8 @@ public sealed class BuildContext : FrostingContext
         _sizeProfile = Optional("size-profile");
         RustProvider = Optional("rust");
         BinName = Optional("bin");
+        EmulatorSshPort = Port("emulator-ssh-port");
+        EmulatorAppPort = Port("emulator-app-port");
         Consent = Host.Consent.FromEnvironment(this.HasArgument("yes") && this.Argument("yes", true));
         SdkSource = Optional("sdk-source") is { } source && GitLocalPath(source) ? FullPath(source) : Optional("sdk-source");
         // Not a number: 0, which PrepareVolume reports as a bad --sdk-volume-size when it needs the size.
@@ -97,6 +101,9 @@ public sealed class BuildContext : FrostingContext
 
     /// <summary>The tree CloneSdk checked out (its commit keys SeedConfig and the toolchain stamp).</summary>
     public Sdk.SdkCheckout? SdkCheckout { get; set; }
+    /// <summary>--emulator-ssh-port / --emulator-app-port: fixed 127.0.0.1 ports for the emulator (null: free ones).</summary>
+    public int? EmulatorSshPort { get; }
+    public int? EmulatorAppPort { get; }
 
     /// <summary>Whether packages may be installed without asking (--yes, CI), or whom to ask.</summary>
     public Consent Consent { get; }
@@ -121,6 +128,9 @@ public sealed class BuildContext : FrostingContext
 
     /// <summary>The built and checked binary (CargoBuild); the deploy stage's input.</summary>
     public Artifacts.BuiltArtifact? Artifact { get; set; }
+
+    /// <summary>The emulated device's image (EmulatorImage): kernel, initramfs, host-key fingerprint.</summary>
+    public Emulator.DeviceImage? DeviceImage { get; set; }
 
     /// <summary>The device(s) Deploy talks to (resolved from --device, an ssh alias, or the emulator).</summary>
     public Deploy.DeviceTarget? DeviceTarget { get; set; }
@@ -199,6 +209,13 @@ public sealed class BuildContext : FrostingContext
     private static bool GitLocalPath(string source) => Git.GitClient.IsLocalPath(source);
 
     private string? Optional(string name) => this.HasArgument(name) ? this.Argument<string>(name) : null;
+
+    private int? Port(string name) => Optional(name) switch
+    {
+        null => null,
+        var text when int.TryParse(text, out var port) && port is > 0 and < 65536 => port,
+        var text => throw new CrossboardException($"--{name}={text}: expected a TCP port number (1-65535)."),
+    };
 
     private string? FullPath(string? path) => path is null
         ? null

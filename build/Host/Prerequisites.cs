@@ -15,6 +15,13 @@ public static class HostPrerequisites
         if (emulator && board.Emulator is { } settings)
         {
             list.Add(Command(settings.Qemu, "run the emulated device", QemuSystemPackage(settings.Qemu), "qemu"));
+            // The device image is assembled from Debian's packages of the board's arch (EmulatorImage).
+            list.Add(Command("apt-get", $"download the emulated device's {settings.DebianArch} packages", "apt", null,
+                "Debian/Ubuntu only: on macOS deploy to a real board (--device=HOST) or use --docker"));
+            list.Add(Command("dpkg-deb", "unpack the emulated device's packages", "dpkg", null,
+                "Debian/Ubuntu only: on macOS deploy to a real board (--device=HOST) or use --docker"));
+            list.Add(Command("ssh-keygen", "make the emulated device's host key and crossboard's deploy key", "openssh-client", null,
+                "macOS ships ssh-keygen"));
         }
 
         return list;

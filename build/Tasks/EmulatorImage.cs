@@ -1,0 +1,22 @@
+using Cake.Frosting;
+using Crossboard.Emulator;
+using Crossboard.Host;
+
+namespace Crossboard.Tasks;
+
+[TaskName(nameof(EmulatorImage))]
+[TaskDescription("Builds the emulated device's image (kernel + initramfs from Debian packages, busybox, dropbear, keys); cached until its inputs change.")]
+public sealed class EmulatorImage : FrostingTask<BuildContext>
+{
+    public override void Run(BuildContext context)
+    {
+        var board = EmulatorDevices.EmulatedBoardFor(context.Board, context.Catalog.Boards);
+        if (board != context.Board)
+        {
+            context.BuildLog.Information($"{context.Board.Name} binaries run on the emulated {board.Name} (same CPU: {board.Cpu.Core}, {board.Cpu.Arch})");
+        }
+
+        var packages = new DebianPackages(context.Consent, context.BuildLog.Information);
+        context.DeviceImage = new DeviceImageBuilder(packages, context.BuildLog).Build(board, context.WorkDir);
+    }
+}
