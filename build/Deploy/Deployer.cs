@@ -21,7 +21,7 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
         var watch = Stopwatch.StartNew();
         var targetPath = RemoteShell.Join(settings.InstallDir, artifact.Name);
         deviceLog.Information(
-            $"Deploying {artifact.Name} ({ProgressLine.Size(artifact.Size)}, sha256 {Short(artifact.Sha256)}) to '{target.Name}' ({target.User}@{target.Host}:{target.Port}) as {targetPath}");
+            $"Deploying {artifact.Name} ({ProgressLine.Size(artifact.Size)}, sha256 {Short(artifact.Sha256)}) to {Describe(target)} as {targetPath}");
         using var connection = DeviceConnection.Open(target, settings.Credentials, deviceLog, settings.ConnectTimeout, settings.DefaultKnownHosts);
         deviceLog.Verbose($"Host key {connection.HostKey}");
         var facts = DeviceFacts.Probe(connection);
@@ -78,7 +78,7 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
         using var deviceLog = new DeviceLog(log, prefix, settings.LogDir is null ? null : settings.LogFileFor(target.Name));
         var watch = Stopwatch.StartNew();
         var targetPath = RemoteShell.Join(settings.InstallDir, appName);
-        deviceLog.Information($"Rolling back {targetPath} on '{target.Name}' ({target.User}@{target.Host}:{target.Port})");
+        deviceLog.Information($"Rolling back {targetPath} on {Describe(target)}");
         using var connection = DeviceConnection.Open(target, settings.Credentials, deviceLog, settings.ConnectTimeout, settings.DefaultKnownHosts);
         var facts = DeviceFacts.Probe(connection);
         var state = TargetState.Inspect(connection, targetPath, facts.ChecksumTool, "");
@@ -279,7 +279,7 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
         var url = SmokeCheck.Resolve(settings.SmokeUrl, target);
         var line = SmokeCheck.Run(url, settings.SmokeExpect, settings.SmokeTimeout, cancellation, service.RecentOutput, afterFailure);
         deviceLog.Information(line);
-        return line;
+        return SmokeCheck.Short(line);
     }
 
     private static bool Cleanup(DeviceConnection connection, string temporary, string sudo)
@@ -308,6 +308,13 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
     }
 
     private static string Sudo(string sudo, string script) => sudo.Length == 0 ? script : $"{sudo}sh -c {RemoteShell.Quote(script)}";
+
+    /// <summary>"'kitchen' (root@10.0.0.5:22)", or just the address when that is what the user typed.</summary>
+    public static string Describe(DeviceTarget target)
+    {
+        var address = $"{target.User}@{target.Host}:{target.Port}";
+        return target.Name == address ? $"'{address}'" : $"'{target.Name}' ({address})";
+    }
 
     public static string Describe(TransferMethod method) => method switch
     {

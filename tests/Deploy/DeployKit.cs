@@ -60,8 +60,10 @@ public sealed class DeployKit : IDisposable
             .Append($"if [ \"$1\" = --version ]; then echo {version}; exit 0; fi\n")
             .Append($"www=/tmp/{AppName}-www; mkdir -p \"$www\"\n")
             .Append($"echo \"hello world {version}\" > \"$www/text\"\n")
-            .Append($"echo \"{AppName} {version} listening on {AppPort}\"\n")
-            .Append($"exec httpd -f -v -p 127.0.0.1:{AppPort} -h \"$www\"\n")
+            // Each test device has its own loopback address (/etc/crossboard-address): listen there.
+            .Append("addr=$(cat /etc/crossboard-address 2>/dev/null || echo 127.0.0.1)\n")
+            .Append($"echo \"{AppName} {version} listening on $addr:{AppPort}\"\n")
+            .Append($"exec httpd -f -v -p \"$addr:{AppPort}\" -h \"$www\"\n")
             .Append("exit 0\n");
         var bytes = Encoding.ASCII.GetBytes(script.ToString()).ToList();
         if (paddingBytes > 0)

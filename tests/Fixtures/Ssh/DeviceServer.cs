@@ -36,6 +36,13 @@ public sealed record DeviceServerOptions
 
     /// <summary>Host key type: ed25519, ecdsa or rsa.</summary>
     public string HostKeyType { get; init; } = "ed25519";
+
+    /// <summary>
+    /// The device's address: any of 127.0.0.0/8 (all loopback on Linux). Devices of a fleet test
+    /// get different ones so that their apps can listen on the same port, as on real devices.
+    /// The device's /etc/crossboard-address says it, for the test app.
+    /// </summary>
+    public string Address { get; init; } = "127.0.0.1";
 }
 
 /// <summary>
@@ -68,7 +75,7 @@ public sealed class DeviceServer : IDisposable
     /// <summary>The host folder holding the device's files (under /var/tmp: the device's own /tmp hides /tmp).</summary>
     public string Root { get; }
 
-    public string Host => "127.0.0.1";
+    public string Host => Options.Address;
     public int Port { get; }
 
     /// <summary>"ssh-ed25519 AAAA..." of the server's host key.</summary>
@@ -274,6 +281,7 @@ public sealed class DeviceServer : IDisposable
         }
 
         File.WriteAllText(Path.Combine(etc, "shells"), "/bin/sh\n/bin/ash\n");
+        File.WriteAllText(Path.Combine(etc, "crossboard-address"), options.Address + "\n");
     }
 
     private static DeviceServer Launch(DeviceServerOptions options, string root)
@@ -281,7 +289,7 @@ public sealed class DeviceServer : IDisposable
         Exception? last = null;
         for (var attempt = 0; attempt < 4; attempt++)
         {
-            var port = FreePort();
+            var port = FreePort(options.Address);
             var process = StartProcess(options, root, port);
             var server = new DeviceServer(options, root, process, port) { _ownsRoot = false };
             try
@@ -327,7 +335,7 @@ public sealed class DeviceServer : IDisposable
         if (options.Kind == SshServerKind.OpenSsh)
         {
             var config = new StringBuilder()
-                .AppendLine($"ListenAddress 127.0.0.1:{port}")
+                .AppendLine($"ListenAddress {options.Address}:{port}")
                 .AppendLine($"HostKey {root}/keys/host")
                 .AppendLine("PidFile none")
                 .AppendLine("UsePAM no")
@@ -348,7 +356,7 @@ public sealed class DeviceServer : IDisposable
         }
         else
         {
-            script.AppendLine($"exec /usr/sbin/dropbear -F -E -p 127.0.0.1:{port} -r '{root}/keys/host' -P /run/dropbear.pid");
+            script.AppendLine($"exec /usr/sbin/dropbear -F -E -p {options.Address}:{port} -r '{root}/keys/host' -P /run/dropbear.pid");
         }
 
         File.WriteAllText(Path.Combine(root, "start.sh"), script.ToString());
@@ -414,9 +422,9 @@ public sealed class DeviceServer : IDisposable
         throw new TimeoutException($"{Options.Kind} did not answer on port {Port} within {timeout.TotalSeconds:0} s: {ServerLog}");
     }
 
-    public static int FreePort()
+    public static int FreePort(string address = "127.0.0.1")
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        using var listener = new TcpListener(IPAddress.Parse(address), 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
