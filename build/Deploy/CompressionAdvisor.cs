@@ -37,8 +37,8 @@ public static class CompressionAdvisor
     /// <summary>An uncompressed upload estimated shorter than this is left alone.</summary>
     public static readonly TimeSpan WorthProbing = TimeSpan.FromSeconds(2);
 
-    /// <summary>Gzip must take at most this share of the raw time: the estimate is rough.</summary>
-    public const double RequiredGain = 0.7;
+    /// <summary>Gzip must take at most this share of the raw time (a margin for the estimate's noise).</summary>
+    public const double RequiredGain = 0.8;
 
     /// <summary>Gzip output above this share of the input saves too little to try.</summary>
     public const double MaximumRatio = 0.85;
@@ -79,7 +79,10 @@ public static class CompressionAdvisor
             return new CompressionDecision(false, $"the binary barely compresses ({ratio:P0})");
         }
 
-        var raw = Probe(connection, "cat > /dev/null", sample);
+        // Each probe pays for opening a channel and waiting for the command to end: measured
+        // alone, it is taken off both, else on a high-latency link the two look alike.
+        var overhead = Probe(connection, "cat > /dev/null", [], TimeSpan.Zero);
+        var raw = Probe(connection, "cat > /dev/null", sample, overhead);
         var rawRate = sample.Length / raw.TotalSeconds;
         var rawEstimate = TimeSpan.FromSeconds(size / rawRate);
         if (rawEstimate < WorthProbing)
@@ -87,7 +90,7 @@ public static class CompressionAdvisor
             return new CompressionDecision(false, $"fast link ({ProgressLine.Size((long)rawRate)}/s measured)", rawRate);
         }
 
-        var packed = Probe(connection, "gunzip -c > /dev/null", gzipped);
+        var packed = Probe(connection, "gunzip -c > /dev/null", gzipped, overhead);
         var gzipRate = sample.Length / packed.TotalSeconds;
         var compress = packed.TotalSeconds < RequiredGain * raw.TotalSeconds;
         var measured = $"link {ProgressLine.Size((long)rawRate)}/s raw, {ProgressLine.Size((long)gzipRate)}/s through gzip (sample compresses to {ratio:P0})";
@@ -129,7 +132,7 @@ public static class CompressionAdvisor
         return buffer;
     }
 
-    private static TimeSpan Probe(DeviceConnection connection, string script, byte[] data)
+    private static TimeSpan Probe(DeviceConnection connection, string script, byte[] data, TimeSpan overhead)
     {
         var watch = Stopwatch.StartNew();
         ExecUpload.Stream(connection, script, new MemoryStream(data), _ => { }, CancellationToken.None, out var result);
@@ -139,6 +142,7 @@ public static class CompressionAdvisor
         }
 
         // A zero reading (clock granularity) would divide by zero; a millisecond is already "fast".
-        return watch.Elapsed < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : watch.Elapsed;
+        var elapsed = watch.Elapsed - overhead;
+        return elapsed < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : elapsed;
     }
 }

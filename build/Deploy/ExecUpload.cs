@@ -33,6 +33,14 @@ public sealed class ExecUpload(DeviceConnection connection, bool compressed, str
     /// </summary>
     public static void Stream(DeviceConnection connection, string script, Stream source, Action<long> progress, CancellationToken cancellation, out RemoteResult result)
     {
+        if (source.CanSeek && source.Length == 0)
+        {
+            // SSH.NET sends EOF on disposing the input stream only after a byte was written: an
+            // empty input would leave "cat" waiting forever. Nothing to send: give it /dev/null.
+            result = connection.Run($"{script} < /dev/null", script);
+            return;
+        }
+
         using var command = connection.Ssh.CreateCommand(script);
         var run = command.ExecuteAsync(cancellation);
         var input = command.CreateInputStream();

@@ -86,22 +86,25 @@ public sealed class ThrottledRelay : IDisposable
         var chunk = double.IsPositiveInfinity(rate) ? 64 * 1024 : (int)Math.Clamp(rate / 20, 512, 64 * 1024);
         var buffer = new byte[chunk];
         var watch = Stopwatch.StartNew();
-        long passed = 0;
+        // When the link is next free. An idle link earns no credit: a real slow link does not
+        // send faster after a pause (a naive bytes/elapsed budget would let a burst through).
+        var free = TimeSpan.Zero;
         try
         {
             int read;
             while ((read = await from.ReadAsync(buffer, _stop.Token)) > 0)
             {
-                await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
-                passed += read;
                 if (!double.IsPositiveInfinity(rate))
                 {
-                    var due = TimeSpan.FromSeconds(passed / rate) - watch.Elapsed;
+                    free = (free > watch.Elapsed ? free : watch.Elapsed) + TimeSpan.FromSeconds(read / rate);
+                    var due = free - watch.Elapsed;
                     if (due > TimeSpan.Zero)
                     {
                         await Task.Delay(due, _stop.Token);
                     }
                 }
+
+                await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
