@@ -43,6 +43,9 @@ public sealed record DeviceServerOptions
     /// The device's /etc/crossboard-address says it, for the test app.
     /// </summary>
     public string Address { get; init; } = "127.0.0.1";
+
+    /// <summary>An OpenWrt-style init: /etc/rc.common, ubus and logread stand-ins for procd (see <see cref="ProcdStandIn"/>).</summary>
+    public bool Procd { get; init; }
 }
 
 /// <summary>
@@ -239,6 +242,11 @@ public sealed class DeviceServer : IDisposable
             {
                 File.CreateSymbolicLink(Path.Combine(usrBin, applet), "busybox");
             }
+        }
+
+        if (options.Procd)
+        {
+            ProcdStandIn.Install(etc, usrBin);
         }
 
         if (options.Scp)
