@@ -92,6 +92,23 @@ public sealed class DeployCliTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Rollback_finds_the_app_by_its_cargo_manifest_and_restores_the_previous_binary()
+    {
+        var server = _kit.Start(new DeviceServerOptions { Kind = SshServerKind.OpenSsh, Sftp = true, Password = "pw" });
+        var device = new[] { $"--device=root@{server.Host}:{server.Port}", $"--host-key={server.HostKeyFingerprint}", $"--password-env={_kit.Secret("pw")}",
+            $"--smoke-url=http://{{host}}:{_kit.AppPort}/text" };
+        var project = _kit.Dir.Write("app/Cargo.toml", $"[package]\nname = \"{_kit.AppName}\"\nversion = \"0.1.0\"\n\n[dependencies]\n");
+
+        var v1 = Cli([.. device, "--target=Deploy", $"--artifact={_kit.App("v1").Path}", "--smoke-expect=hello world v1"]);
+        var v2 = Cli([.. device, "--target=Deploy", $"--artifact={_kit.App("v2").Path}", "--smoke-expect=hello world v2"]);
+        var back = Cli([.. device, "--target=Rollback", $"--app={Path.GetDirectoryName(project)}", "--smoke-expect=hello world v1"]);
+
+        Assert.Equal((0, 0, 0), (v1.ExitCode, v2.ExitCode, back.ExitCode));
+        Assert.Contains($"Rolled back: /usr/bin/{_kit.AppName} is the previous binary again", back.Output);
+        Assert.Equal("v1", _kit.VersionOnDevice(server));
+    }
+
     private BuildCli.Result Cli(params string[] args) => Cli(new Dictionary<string, string?> { ["HOME"] = _kit.Dir.Combine("home") }, args);
 
     private BuildCli.Result Cli(IDictionary<string, string?> environment, string[] args)

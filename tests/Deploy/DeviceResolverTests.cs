@@ -140,4 +140,16 @@ public sealed class DeviceResolverTests : IDisposable
         Assert.Equal("http://[fe80::2]:8000/text", SmokeCheck.Resolve("http://{host}:8000/text", pi).ToString());
         Assert.Contains("is not an http://, https:// or tcp:// URL", Assert.Throws<CrossboardException>(() => SmokeCheck.Resolve("ftp://{host}/", pi)).Message);
     }
+
+    [Fact]
+    public void The_apps_name_comes_from_its_first_bin_target_else_its_package()
+    {
+        var withBin = _home.Write("a/Cargo.toml", "[package]\nname = \"hello\"\n\n[[bin]]\nname = \"rocket_testing\"\npath = \"src/main.rs\"\n");
+        var plain = _home.Write("b/Cargo.toml", "[package]\nname = \"hello\"\nversion = \"0.1.0\"\n");
+        var broken = _home.Write("c/Cargo.toml", "[package\n");
+
+        Assert.Equal("rocket_testing", Crossboard.Tasks.DeployTaskSupport.BinName(withBin));
+        Assert.Equal("hello", Crossboard.Tasks.DeployTaskSupport.BinName(plain));
+        Assert.Null(Crossboard.Tasks.DeployTaskSupport.BinName(broken));
+    }
 }

@@ -46,6 +46,14 @@ public sealed record DeviceServerOptions
 
     /// <summary>An OpenWrt-style init: /etc/rc.common, ubus and logread stand-ins for procd (see <see cref="ProcdStandIn"/>).</summary>
     public bool Procd { get; init; }
+
+    /// <summary>
+    /// A second login user (like a Pi's "pi"), uid 4242, accepting <see cref="AuthorizedKeys"/>;
+    /// it cannot write /usr/bin. With <see cref="Sudo"/> it may sudo without a password (real sudo, with PAM).
+    /// </summary>
+    public string? LoginUser { get; init; }
+
+    public bool Sudo { get; init; }
 }
 
 /// <summary>
@@ -275,10 +283,12 @@ public sealed class DeviceServer : IDisposable
         // The device's /etc: root logs in to busybox sh with its own home; the rest of the
         // accounts (sshd's privilege separation user) come from the host.
         var passwd = File.ReadAllLines("/etc/passwd").Where(l => !l.StartsWith("root:", StringComparison.Ordinal));
-        File.WriteAllLines(Path.Combine(etc, "passwd"), [$"root:x:0:0:root:{home}:/bin/sh", .. passwd]);
+        var userLine = options.LoginUser is { } login ? new[] { $"{login}:x:4242:4242:{login}:{root}/home-{login}:/bin/sh" } : [];
+        File.WriteAllLines(Path.Combine(etc, "passwd"), [$"root:x:0:0:root:{home}:/bin/sh", .. passwd, .. userLine]);
         var hash = options.Password is null ? "*" : CryptPassword(options.Password);
         var shadow = File.ReadAllLines("/etc/shadow").Where(l => !l.StartsWith("root:", StringComparison.Ordinal));
-        File.WriteAllLines(Path.Combine(etc, "shadow"), [$"root:{hash}:19000:0:99999:7:::", .. shadow]);
+        var userShadow = options.LoginUser is { } shadowed ? new[] { $"{shadowed}:*:19000:0:99999:7:::" } : [];
+        File.WriteAllLines(Path.Combine(etc, "shadow"), [$"root:{hash}:19000:0:99999:7:::", .. shadow, .. userShadow]);
         Chmod(Path.Combine(etc, "shadow"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         foreach (var file in new[] { "group", "nsswitch.conf", "ld.so.cache", "hosts" })
         {
@@ -288,8 +298,47 @@ public sealed class DeviceServer : IDisposable
             }
         }
 
+        if (options.LoginUser is { } user)
+        {
+            AddUser(options, root, etc, usrBin, user);
+        }
+
         File.WriteAllText(Path.Combine(etc, "shells"), "/bin/sh\n/bin/ash\n");
         File.WriteAllText(Path.Combine(etc, "crossboard-address"), options.Address + "\n");
+    }
+
+    /// <summary>The second user: home with authorized_keys (owned by it, as sshd and dropbear insist), and sudo when asked.</summary>
+    private static void AddUser(DeviceServerOptions options, string root, string etc, string usrBin, string user)
+    {
+        var home = Path.Combine(root, $"home-{user}");
+        Directory.CreateDirectory(Path.Combine(home, ".ssh"));
+        File.WriteAllLines(Path.Combine(home, ".ssh", "authorized_keys"), options.AuthorizedKeys);
+        ProcessRunner.RunChecked(new ProcessSpec("chown", "-R", "4242:4242", home), "chown failed");
+        Chmod(Path.Combine(home, ".ssh"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        File.AppendAllText(Path.Combine(etc, "group"), $"{user}:x:4242:\n");
+        if (!options.Sudo)
+        {
+            return;
+        }
+
+        // Real sudo: the setuid binary on the device's path, its PAM stack and a sudoers rule.
+        File.Copy("/usr/bin/sudo", Path.Combine(usrBin, "sudo"));
+        Chmod(Path.Combine(usrBin, "sudo"), (UnixFileMode)0b100_111_101_101);
+        foreach (var dir in new[] { "pam.d", "security" })
+        {
+            ProcessRunner.RunChecked(new ProcessSpec("cp", "-a", $"/etc/{dir}", Path.Combine(etc, dir)), $"copying /etc/{dir} failed");
+        }
+
+        foreach (var file in new[] { "sudo.conf", "login.defs", "environment" })
+        {
+            if (File.Exists($"/etc/{file}"))
+            {
+                File.Copy($"/etc/{file}", Path.Combine(etc, file));
+            }
+        }
+
+        File.WriteAllText(Path.Combine(etc, "sudoers"), $"Defaults env_reset\nroot ALL=(ALL:ALL) ALL\n{user} ALL=(ALL:ALL) NOPASSWD: ALL\n");
+        Chmod(Path.Combine(etc, "sudoers"), UnixFileMode.UserRead | UnixFileMode.GroupRead);
     }
 
     private static DeviceServer Launch(DeviceServerOptions options, string root)
@@ -351,7 +400,7 @@ public sealed class DeviceServer : IDisposable
                 .AppendLine($"PasswordAuthentication {(options.Password is null ? "no" : "yes")}")
                 .AppendLine("KbdInteractiveAuthentication no")
                 .AppendLine("StrictModes no")
-                .AppendLine($"AuthorizedKeysFile {root}/home/.ssh/authorized_keys")
+                .AppendLine("AuthorizedKeysFile .ssh/authorized_keys")
                 .AppendLine("SetEnv PATH=/usr/bin:/bin:/usr/sbin:/sbin")
                 .AppendLine("MaxStartups 100");
             if (options.Sftp)
