@@ -57,7 +57,13 @@ public sealed class DeviceConnection : IDisposable
             Timeout = timeout,
             Encoding = Encoding.UTF8,
         };
-        var connection = new DeviceConnection(target, info, new HostKeyVerifier(target, defaultKnownHosts), described, owned, log);
+        var verifier = new HostKeyVerifier(target, defaultKnownHosts);
+        if (target.HostKeyPin is null)
+        {
+            PreferKnownKeyTypes(info, KnownHosts.KeyTypesFor(verifier.KnownHostsFile, target.Host, target.Port));
+        }
+
+        var connection = new DeviceConnection(target, info, verifier, described, owned, log);
         try
         {
             connection.Connect(connection.Ssh);
@@ -69,6 +75,31 @@ public sealed class DeviceConnection : IDisposable
         }
 
         return connection;
+    }
+
+    /// <summary>
+    /// Asks first for the host key types known_hosts holds for this host, as ssh does: a device with
+    /// ed25519 and ECDSA keys whose ECDSA key is the one on record would otherwise present ed25519
+    /// (SSH.NET's first choice) and be refused as unknown. Only the order changes: nothing is
+    /// dropped (dropbear may advertise RSA algorithms it has no key for).
+    /// </summary>
+    private static void PreferKnownKeyTypes(ConnectionInfo info, IReadOnlyList<string> keyTypes)
+    {
+        if (keyTypes.Count == 0)
+        {
+            return;
+        }
+
+        var preferred = keyTypes.SelectMany(t => t == "ssh-rsa" ? ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"] : new[] { t }).ToList();
+        var all = info.HostKeyAlgorithms.ToList();
+        var ordered = all.Where(a => preferred.Contains(a.Key)).OrderBy(a => preferred.IndexOf(a.Key))
+            .Concat(all.Where(a => !preferred.Contains(a.Key)))
+            .ToList();
+        info.HostKeyAlgorithms.Clear();
+        foreach (var (name, factory) in ordered)
+        {
+            info.HostKeyAlgorithms.Add(name, factory);
+        }
     }
 
     /// <summary>Runs a shell script on the device; the exit status decides, nothing is thrown for a non-zero one.</summary>

@@ -86,7 +86,7 @@ public sealed class HostKeyVerifier(DeviceTarget target, string defaultKnownHost
                     "crossboard never trusts a device on first sight. Compare this fingerprint with the one the device shows on its console " +
                     "(OpenWrt: dropbearkey -y -f /etc/dropbear/dropbear_ed25519_host_key; OpenSSH: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub), then either" + Environment.NewLine +
                     $"  pin it:      --host-key={fingerprint}" + Environment.NewLine +
-                    $"  or record it: echo {Shell(KnownHosts.EntryLine(target.Host, target.Port, keyBlob))} >> {Shell(file)}");
+                    $"  or record it: mkdir -p {Shell(Path.GetDirectoryName(file) ?? ".")} && echo {Shell(KnownHosts.EntryLine(target.Host, target.Port, keyBlob))} >> {Shell(file)}");
         }
     }
 

@@ -140,6 +140,28 @@ public static class KnownHosts
         return changed ?? new KnownHostLookup(KnownHostVerdict.Unknown, OtherKeyTypes: otherTypes);
     }
 
+    /// <summary>The key types known_hosts holds for a host (blob types: ssh-ed25519, ecdsa-sha2-nistp256, ssh-rsa), in file order.</summary>
+    public static IReadOnlyList<string> KeyTypesFor(string file, string host, int port)
+    {
+        if (!File.Exists(file))
+        {
+            return [];
+        }
+
+        var name = LookupName(host, port);
+        var types = new List<string>();
+        foreach (var raw in File.ReadLines(file))
+        {
+            var fields = raw.Trim().Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length >= 3 && !fields[0].StartsWith('#') && !fields[0].StartsWith('@') && HostMatches(fields[0], name) && !types.Contains(fields[1]))
+            {
+                types.Add(fields[1]);
+            }
+        }
+
+        return types;
+    }
+
     /// <summary>Whether a known_hosts host field (patterns or one hashed name) covers <paramref name="name"/>.</summary>
     public static bool HostMatches(string field, string name)
     {

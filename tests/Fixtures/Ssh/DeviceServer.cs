@@ -37,6 +37,9 @@ public sealed record DeviceServerOptions
     /// <summary>Host key type: ed25519, ecdsa or rsa.</summary>
     public string HostKeyType { get; init; } = "ed25519";
 
+    /// <summary>OpenSSH only: a second host key of this type (real servers have several).</summary>
+    public string? SecondHostKeyType { get; init; }
+
     /// <summary>
     /// The device's address: any of 127.0.0.0/8 (all loopback on Linux). Devices of a fleet test
     /// get different ones so that their apps can listen on the same port, as on real devices.
@@ -94,6 +97,11 @@ public sealed class DeviceServer : IDisposable
 
     /// <summary>SHA256:... of the host key, as ssh-keygen -lf prints it.</summary>
     public string HostKeyFingerprint { get; }
+
+    /// <summary>"ecdsa-sha2-nistp256 AAAA..." of the second host key, if asked for.</summary>
+    public string? SecondHostKeyLine => File.Exists(Path.Combine(Root, "keys", "host2.pub"))
+        ? string.Join(' ', File.ReadAllText(Path.Combine(Root, "keys", "host2.pub")).Trim().Split(' ').Take(2))
+        : null;
 
     /// <summary>The device's /usr/bin, seen from the host (it survives a kill: the interrupted-upload test reads it).</summary>
     public string UsrBin => Path.Combine(Root, "usr-bin");
@@ -266,6 +274,10 @@ public sealed class DeviceServer : IDisposable
         if (options.Kind == SshServerKind.OpenSsh)
         {
             ProcessRunner.RunChecked(new ProcessSpec("ssh-keygen", "-q", "-t", options.HostKeyType, "-N", "", "-f", Path.Combine(keys, "host")), "ssh-keygen failed");
+            if (options.SecondHostKeyType is { } second)
+            {
+                ProcessRunner.RunChecked(new ProcessSpec("ssh-keygen", "-q", "-t", second, "-N", "", "-f", Path.Combine(keys, "host2")), "ssh-keygen failed");
+            }
         }
         else
         {
@@ -394,6 +406,7 @@ public sealed class DeviceServer : IDisposable
             var config = new StringBuilder()
                 .AppendLine($"ListenAddress {options.Address}:{port}")
                 .AppendLine($"HostKey {root}/keys/host")
+                .AppendLine(options.SecondHostKeyType is null ? "" : $"HostKey {root}/keys/host2")
                 .AppendLine("PidFile none")
                 .AppendLine("UsePAM no")
                 .AppendLine("PermitRootLogin yes")
