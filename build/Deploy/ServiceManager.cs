@@ -196,19 +196,21 @@ public sealed class ServiceManager(DeviceConnection connection, string style, st
         return new ServiceOutcome($"procd service {file} {(changed ? "installed" : "unchanged")}, enabled and {(restart || changed ? "restarted" : "running")}; {OutputHint}", true);
     }
 
+    /// <summary>The script that installs the unit if it changed, enables it and (re)starts the app.</summary>
+    public string SystemdScript(bool restart) =>
+        WriteIfChanged(Unit, SystemdUnit, "644") +
+        "[ \"$changed\" = 1 ] && { systemctl daemon-reload || exit 4; }\n" +
+        $"systemctl enable {RemoteShell.Quote(name)} 2>&1 || exit 4\n" +
+        (restart
+            ? $"systemctl restart {RemoteShell.Quote(name)} || exit 4\n"
+            : $"if [ \"$changed\" = 1 ]; then systemctl restart {RemoteShell.Quote(name)}; else systemctl start {RemoteShell.Quote(name)}; fi || exit 4\n") +
+        "sleep 1\n" +
+        $"systemctl is-active --quiet {RemoteShell.Quote(name)} && echo running || {{ echo died; journalctl -n 20 --no-pager -u {RemoteShell.Quote(name)}; exit 3; }}\n";
+
     private ServiceOutcome Systemd(bool restart)
     {
         var file = Unit;
-        var script =
-            WriteIfChanged(file, SystemdUnit, "644") +
-            "[ \"$changed\" = 1 ] && { systemctl daemon-reload || exit 4; }\n" +
-            $"systemctl enable {RemoteShell.Quote(name)} 2>&1 || exit 4\n" +
-            (restart
-                ? $"systemctl restart {RemoteShell.Quote(name)} || exit 4\n"
-                : $"if [ \"$changed\" = 1 ]; then systemctl restart {RemoteShell.Quote(name)}; else systemctl start {RemoteShell.Quote(name)}; fi || exit 4\n") +
-            "sleep 1\n" +
-            $"systemctl is-active --quiet {RemoteShell.Quote(name)} && echo running || {{ echo died; journalctl -n 20 --no-pager -u {RemoteShell.Quote(name)}; exit 3; }}\n";
-        var result = connection.Run(Sudo(script), $"install and restart {file}");
+        var result = connection.Run(Sudo(SystemdScript(restart)), $"install and restart {file}");
         Check(result, file);
         var changed = result.Output.Contains("changed", StringComparison.Ordinal);
         return new ServiceOutcome($"systemd unit {file} {(changed ? "installed" : "unchanged")}, enabled and {(restart || changed ? "restarted" : "running")}; {OutputHint}", true);

@@ -72,4 +72,24 @@ public sealed class ServiceTests : IDisposable
         Assert.Contains($"{_kit.AppName} v1 listening on 127.0.0.1:{_kit.AppPort}", error.Message);
         Assert.Contains("--target=Rollback restores it", error.Message);
     }
+
+    [Fact]
+    public void The_systemd_unit_is_one_systemd_accepts_and_its_install_script_is_valid_sh()
+    {
+        // No systemd runs here to start it: systemd's own checker reads the unit, sh -n the script.
+        if (ProcessRunner.Which("systemd-analyze") is null)
+        {
+            Assert.Skip("systemd-analyze (package systemd) is not installed.");
+        }
+
+        var service = new ServiceManager(null!, ServiceStyle.Systemd, "hello", "/bin/true");
+        var unit = _kit.Dir.Write("hello.service", service.SystemdUnit);
+        var verify = ProcessRunner.Run(new ProcessSpec("systemd-analyze", "verify", unit), Cancel);
+        var script = _kit.Dir.Write("install.sh", service.SystemdScript(restart: true) + service.SystemdScript(restart: false));
+        var syntax = ProcessRunner.Run(new ProcessSpec("/bin/busybox", "sh", "-n", script), Cancel);
+
+        Assert.Equal((0, ""), (verify.ExitCode, verify.StandardError.Trim()));
+        Assert.Contains("ExecStart=/bin/true\nRestart=on-failure\n", service.SystemdUnit);
+        Assert.Equal((0, ""), (syntax.ExitCode, syntax.StandardError.Trim()));
+    }
 }
