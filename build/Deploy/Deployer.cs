@@ -48,6 +48,7 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
         TransferMethod? method = null;
         long sent = 0;
         string outcome;
+        string? afterFailure = null;
         if (state.Checksum == expected)
         {
             deviceLog.Information($"The device already has this build of {artifact.Name} ({tool} {Short(expected)}): nothing transferred.");
@@ -64,11 +65,22 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
                 ? $"Installed {targetPath}."
                 : $"Installed {targetPath}; the previous binary is kept as {targetPath}.bak (--target=Rollback restores it).");
             outcome = "deployed";
-            deviceLog.Information(Capitalise(service.Apply(restart: true).Summary) + ".");
+            var installed = state.Checksum is null
+                ? $"The new binary stays installed as {targetPath}."
+                : $"The new binary is installed; the previous one is kept as {targetPath}.bak: --target=Rollback restores it.";
+            try
+            {
+                deviceLog.Information(Capitalise(service.Apply(restart: true).Summary) + ".");
+            }
+            catch (CrossboardException ex)
+            {
+                throw new CrossboardException(ex.Message + Environment.NewLine + installed, deviceLog.LogFile, ex);
+            }
+
+            afterFailure = installed;
         }
 
-        var detail = Smoke(target, service, deviceLog, cancellation,
-            outcome == "deployed" ? $"{targetPath} is installed; the previous binary is kept as {targetPath}.bak (--target=Rollback restores it)." : null);
+        var detail = Smoke(target, service, deviceLog, cancellation, afterFailure);
         return new DeviceResult(target.Name, true, outcome, method, sent, watch.Elapsed, detail, deviceLog.LogFile);
     }
 

@@ -9,6 +9,7 @@ public sealed class Deploy : FrostingTask<BuildContext>
     public override void Run(BuildContext context)
     {
         var artifact = DeployTaskSupport.Artifact(context);
-        context.DeployResults = DeployTaskSupport.Stage(context).Deploy(DeployTaskSupport.Audience(context), artifact);
+        var stage = DeployTaskSupport.Stage(context);
+        context.DeployResults = stage.Deploy(DeployTaskSupport.Audience(context, stage), artifact);
     }
 }

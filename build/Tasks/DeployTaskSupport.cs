@@ -40,13 +40,29 @@ public static class DeployTaskSupport
         };
     }
 
-    public static DeployAudience Audience(BuildContext context) => new(
-        context.Device,
-        Switch(context, "devices") is { } file ? Path.GetFullPath(file, context.Environment.WorkingDirectory.FullPath) : null,
-        Switch(context, "identity"),
-        Switch(context, "host-key"),
-        Number(context, "parallel", FleetRunner.DefaultParallelism, 1, 64),
-        context.DeviceTarget);
+    /// <summary>
+    /// Who to act on. A single device is resolved once and kept on the context, so that Run after
+    /// Deploy talks to the same one (the emulator stage's device is resolved, not booted again).
+    /// </summary>
+    public static DeployAudience Audience(BuildContext context, DeployStage stage)
+    {
+        var emulator = context.Device is null || context.Device.Equals(DeviceResolver.Emulator, StringComparison.OrdinalIgnoreCase);
+        var audience = new DeployAudience(
+            context.Device,
+            Switch(context, "devices") is { } file ? Path.GetFullPath(file, context.Environment.WorkingDirectory.FullPath) : null,
+            Switch(context, "identity"),
+            Switch(context, "host-key"),
+            Number(context, "parallel", FleetRunner.DefaultParallelism, 1, 64),
+            // A device another stage resolved (the emulator's) stands for "no --device" only.
+            emulator ? context.DeviceTarget : null);
+        if (audience.DevicesFile is not null)
+        {
+            return audience;
+        }
+
+        context.DeviceTarget = stage.Single(audience);
+        return audience with { Preset = context.DeviceTarget };
+    }
 
     /// <summary>The binary: the cargo stage's, or --artifact=FILE; a clear error when there is neither.</summary>
     public static BuiltArtifact Artifact(BuildContext context)

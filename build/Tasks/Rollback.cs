@@ -9,6 +9,7 @@ public sealed class Rollback : FrostingTask<BuildContext>
     public override void Run(BuildContext context)
     {
         var name = DeployTaskSupport.AppName(context);
-        context.DeployResults = DeployTaskSupport.Stage(context).Rollback(DeployTaskSupport.Audience(context), name);
+        var stage = DeployTaskSupport.Stage(context);
+        context.DeployResults = stage.Rollback(DeployTaskSupport.Audience(context, stage), name);
     }
 }

@@ -12,7 +12,7 @@ public sealed class RunApp : FrostingTask<BuildContext>
     public override void Run(BuildContext context)
     {
         var stage = DeployTaskSupport.Stage(context);
-        var target = stage.Single(DeployTaskSupport.Audience(context));
+        var target = stage.Single(DeployTaskSupport.Audience(context, stage));
         using var stop = new CancellationTokenSource();
         ConsoleCancelEventHandler onCtrlC = (_, e) =>
         {

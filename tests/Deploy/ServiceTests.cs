@@ -57,6 +57,7 @@ public sealed class ServiceTests : IDisposable
 
         Assert.Contains($"/usr/bin/{_kit.AppName} exited right after it was started on device", error.Message);
         Assert.Contains("config: missing key port", error.Message);
+        Assert.Contains($"The new binary stays installed as /usr/bin/{_kit.AppName}.", error.Message);
     }
 
     [Fact]
@@ -70,7 +71,7 @@ public sealed class ServiceTests : IDisposable
 
         Assert.Contains($"Smoke check failed: GET http://127.0.0.1:{_kit.AppPort}/text did not answer with \"hello world v9\" within 2 s. Last attempt: HTTP 200 OK, body \"hello world v1\".", error.Message);
         Assert.Contains($"{_kit.AppName} v1 listening on 127.0.0.1:{_kit.AppPort}", error.Message);
-        Assert.Contains("--target=Rollback restores it", error.Message);
+        Assert.Contains($"The new binary stays installed as /usr/bin/{_kit.AppName}.", error.Message);
     }
 
     [Fact]
