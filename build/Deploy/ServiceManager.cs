@@ -55,14 +55,24 @@ public sealed class ServiceManager(DeviceConnection connection, string style, st
         _ => null,
     };
 
-    /// <summary>The app's recent output, for a failure message (best effort).</summary>
+    /// <summary>
+    /// Whether the app still runs, and its recent output, for a failure message (best effort): an
+    /// app that starts but dies a little later (or slowly, on a loaded device) shows up here.
+    /// </summary>
     public string RecentOutput()
     {
+        var quoted = RemoteShell.Quote(name);
         var script = style switch
         {
-            ServiceStyle.Background => $"tail -n 20 {RemoteShell.Quote(BackgroundLog)} 2>/dev/null",
-            ServiceStyle.Procd => $"logread -e {RemoteShell.Quote(name)} 2>/dev/null | tail -n 20",
-            ServiceStyle.Systemd => $"{sudo}journalctl -n 20 --no-pager -u {RemoteShell.Quote(name)} 2>/dev/null",
+            ServiceStyle.Background => BackgroundFunctions +
+                "if [ -f \"$pidf\" ] && alive \"$(cat \"$pidf\")\"; then echo \"(it is running)\"; else echo \"(it is NOT running any more)\"; fi\n" +
+                $"tail -n 20 {RemoteShell.Quote(BackgroundLog)} 2>/dev/null",
+            ServiceStyle.Procd =>
+                $"ubus call service list '{{\"name\":\"{name}\"}}' 2>/dev/null | grep -q '\"running\": true' && echo '(it is running)' || echo '(it is NOT running any more)'\n" +
+                $"logread -e {quoted} 2>/dev/null | tail -n 20",
+            ServiceStyle.Systemd =>
+                $"systemctl is-active --quiet {quoted} && echo '(it is running)' || echo '(it is NOT running any more)'\n" +
+                $"{sudo}journalctl -n 20 --no-pager -u {quoted} 2>/dev/null",
             _ => null,
         };
         if (script is null || !connection.IsConnected)
@@ -103,7 +113,7 @@ public sealed class ServiceManager(DeviceConnection connection, string style, st
         // The app was started as a session leader: signal its whole group (a script's children too).
         "  kill -TERM -\"$old\" 2>/dev/null || kill -TERM \"$old\" 2>/dev/null\n" +
         "  i=0; while alive \"$old\" && [ $i -lt 10 ]; do sleep 0.5 2>/dev/null || sleep 1; i=$((i+1)); done\n" +
-        "  if alive \"$old\"; then kill -KILL -\"$old\" 2>/dev/null || kill -KILL \"$old\" 2>/dev/null; echo \"killed $old\"; else echo \"stopped $old\"; fi\n" +
+        "  if alive \"$old\"; then echo \"stuck: $(cat /proc/$old/stat 2>/dev/null)\"; kill -KILL -\"$old\" 2>/dev/null || kill -KILL \"$old\" 2>/dev/null; echo \"killed $old\"; else echo \"stopped $old\"; fi\n" +
         "}\n" +
         "start() {\n" +
         "  cd /\n" +

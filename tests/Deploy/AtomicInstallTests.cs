@@ -126,7 +126,7 @@ public sealed class AtomicInstallTests : IDisposable
 
         // v2 replaces v1: the running v1 is stopped (else v2 could not take the port) and v1 is kept as the backup.
         new Deployer(Settings("v2"), _kit.Log).Deploy(target, v2, cancellation: Cancel);
-        Assert.Matches(@"Started in the background \(pid \d+, the previous one \(pid \d+\) stopped\)", _kit.Log.Text);
+        Assert.Matches(@"Started in the background \(pid \d+, the previous one \(pid \d+\) (stopped|killed)\)", _kit.Log.Text);
         Assert.Equal("v2", _kit.VersionOnDevice(server));
         Assert.Equal("v1", server.Shell($"/usr/bin/{_kit.AppName}.bak --version").StandardOutput.Trim());
 

@@ -152,6 +152,14 @@ public sealed class DeployKit : IDisposable
     {
         // What the deploy said: shown with the test's result, the first thing to read when one fails.
         TestContext.Current.TestOutputHelper?.WriteLine(Log.Text);
+        if (Directory.Exists(LogDir))
+        {
+            // The device logs hold each remote command and its output.
+            foreach (var file in Directory.EnumerateFiles(LogDir))
+            {
+                TestContext.Current.TestOutputHelper?.WriteLine($"==== {file}{Environment.NewLine}{File.ReadAllText(file)}");
+            }
+        }
         foreach (var owned in Enumerable.Reverse(_owned))
         {
             owned.Dispose();
