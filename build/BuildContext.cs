@@ -35,6 +35,18 @@ public sealed class BuildContext : FrostingContext
         ("docker-base", "IMAGE", $"The builder image's base (default {BuilderImageDefinition.DefaultBaseImage}), e.g. a local image where no registry is reachable."),
         ("emulator-ssh-port", "PORT", "127.0.0.1 port for the emulated device's SSH (default: a free one)."),
         ("emulator-app-port", "PORT", "127.0.0.1 port for the emulated device's port 8000, the app (default: a free one)."),
+        ("devices", "FILE", "Deploy/Rollback to every device in FILE (one [user@]host[:port] per line, or a .toml with [[device]] tables)."),
+        ("parallel", "N", "How many devices of --devices to deploy to at once (default: 4)."),
+        ("host-key", "SHA256:...", "The device's host key fingerprint (ssh-keygen -lf); otherwise ~/.ssh/known_hosts decides."),
+        ("identity", "FILE", "A private key to log in with, tried before ~/.ssh/config's and the default ones."),
+        ("password-env", "VAR", "Log in with the password held in environment variable VAR (never printed)."),
+        ("passphrase-env", "VAR", "The passphrase of encrypted keys, from environment variable VAR (else asked on a terminal)."),
+        ("install-dir", "DIR", "Where the binary goes on the device (default: the recipe's install-dir)."),
+        ("smoke-url", "URL", "Check after deploy: http(s)://{host}:PORT/PATH or tcp://{host}:PORT; 'none' to skip (default: the recipe's)."),
+        ("smoke-expect", "TEXT", "Text the smoke check's answer must contain (default: the recipe's)."),
+        ("smoke-timeout", "SECONDS", "How long the smoke check may take (default: 30)."),
+        ("compress", "auto|yes|no", "Send the binary gzip-compressed: auto measures the link and the device (default: auto)."),
+        ("artifact", "FILE", "Deploy this file instead of the cargo stage's output (a binary built elsewhere)."),
     ];
 
     public static string HelpText =>
@@ -194,6 +206,14 @@ public sealed class BuildContext : FrostingContext
     private DockerClient? _docker;
     private ContainerCommandRunner? _containerRunner;
     private string? _containerRunnerKey;
+    /// <summary>
+    /// Resolves --device=emulator (and no --device): set by the emulator stage, which boots the
+    /// device, pins its host key and forwards its ports. Null when that stage is not in the build.
+    /// </summary>
+    public Func<Deploy.DeviceTarget>? EmulatorDevice { get; set; }
+
+    /// <summary>What Deploy or Rollback did, one entry per device.</summary>
+    public IReadOnlyList<Deploy.DeviceResult>? DeployResults { get; set; }
 
     /// <summary>A log the stage services (which know nothing of Cake) write to.</summary>
     public Host.IBuildLog BuildLog => _buildLog ??= new Tasks.CakeBuildLog(Log);

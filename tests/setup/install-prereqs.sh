@@ -17,8 +17,8 @@ packages=(
   rustc cargo rust-src librust-cc-dev
   # running foreign binaries and the emulated device
   qemu-user qemu-system-mips qemu-utils cpio
-  # real SSH servers for the deploy tests
-  openssh-server openssh-client dropbear-bin
+  # real SSH servers for the deploy tests, and the busybox-only userland their devices get
+  openssh-server openssh-client dropbear-bin busybox-static sudo
   # volumes: a real case-insensitive filesystem (exFAT over FUSE) and ext4 images
   exfatprogs exfat-fuse fuse3 e2fsprogs
   # network namespaces, a container engine serving the docker API

@@ -1,0 +1,66 @@
+namespace Crossboard.Deploy;
+
+/// <summary>Everything a deploy needs besides the device and the binary: the recipe's [deploy] table plus switches.</summary>
+public sealed record DeploySettings
+{
+    /// <summary>The directory on the device the binary goes into (recipe install-dir, or --install-dir).</summary>
+    public required string InstallDir { get; init; }
+
+    /// <summary>procd, systemd, background or none (recipe service).</summary>
+    public required string Service { get; init; }
+
+    /// <summary>The smoke check URL template with {host}; null for no check.</summary>
+    public string? SmokeUrl { get; init; }
+
+    /// <summary>Text the smoke check's answer must contain (empty: any 2xx answer).</summary>
+    public string? SmokeExpect { get; init; }
+
+    public TimeSpan SmokeTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long to wait for the device's SSH server (and for any SSH operation to progress).</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    public CompressionMode Compression { get; init; } = CompressionMode.Auto;
+
+    public DeployCredentials Credentials { get; init; } = new();
+
+    /// <summary>known_hosts used when the device has no pin and ~/.ssh/config names none.</summary>
+    public required string DefaultKnownHosts { get; init; }
+
+    /// <summary>Where each device's log file goes (one file per device); null for none.</summary>
+    public string? LogDir { get; init; }
+
+    /// <summary>
+    /// Space to leave free on the device beyond the binary: a full OpenWrt overlay breaks config
+    /// writes (uci commit) until something is deleted.
+    /// </summary>
+    public long ReserveBytes { get; init; } = 128 * 1024;
+
+    /// <summary>Called with (bytes sent, total) as the upload goes (benchmarks and tests watch it).</summary>
+    public Action<long, long>? OnUploadProgress { get; init; }
+
+    public string LogFileFor(string device) => LogDir is null ? "" : Path.Combine(LogDir, DeviceLog.FileNameFor(device));
+}
+
+/// <summary>What happened on one device.</summary>
+/// <param name="Device">The device's name.</param>
+/// <param name="Succeeded">Whether everything, smoke check included, went well.</param>
+/// <param name="Outcome">"deployed", "unchanged", "rolled back", or "failed".</param>
+/// <param name="Method">How the bytes went (null when nothing was sent).</param>
+/// <param name="BytesSent">Bytes put on the wire for the binary (compressed size when gzip was used).</param>
+/// <param name="Elapsed">Wall time for this device.</param>
+/// <param name="Detail">One line: the smoke check, or the first line of the failure.</param>
+/// <param name="LogFile">The device's log file, if any.</param>
+public sealed record DeviceResult(
+    string Device,
+    bool Succeeded,
+    string Outcome,
+    TransferMethod? Method,
+    long BytesSent,
+    TimeSpan Elapsed,
+    string Detail,
+    string? LogFile)
+{
+    /// <summary>The full failure message (null on success).</summary>
+    public string? Error { get; init; }
+}

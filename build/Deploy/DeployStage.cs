@@ -1,0 +1,111 @@
+using System.Security.Cryptography;
+using Crossboard.Artifacts;
+using Crossboard.Host;
+
+namespace Crossboard.Deploy;
+
+/// <summary>Who to deploy to: one device (--device, or the emulator) or a fleet (--devices=FILE).</summary>
+/// <param name="Device">--device (null: the emulator).</param>
+/// <param name="DevicesFile">--devices=FILE.</param>
+/// <param name="Identity">--identity=FILE.</param>
+/// <param name="HostKey">--host-key=SHA256:...</param>
+/// <param name="Parallelism">--parallel=N.</param>
+/// <param name="Preset">A device another stage already resolved (the emulator's).</param>
+public sealed record DeployAudience(
+    string? Device,
+    string? DevicesFile,
+    string? Identity,
+    string? HostKey,
+    int Parallelism,
+    DeviceTarget? Preset = null);
+
+/// <summary>
+/// The deploy stage as the tasks call it: one device or a fleet, deploy or rollback. A fleet
+/// prints one table row per device and fails (non-zero exit) if any device failed.
+/// </summary>
+public sealed class DeployStage(DeploySettings settings, DeviceResolver resolver, IBuildLog log)
+{
+    public IReadOnlyList<DeviceResult> Deploy(DeployAudience audience, BuiltArtifact artifact, CancellationToken cancellation = default)
+    {
+        var deployer = new Deployer(settings, log);
+        return Each(audience, (target, prefix) => deployer.Deploy(target, artifact, prefix, cancellation), cancellation);
+    }
+
+    public IReadOnlyList<DeviceResult> Rollback(DeployAudience audience, string appName, CancellationToken cancellation = default)
+    {
+        var deployer = new Deployer(settings, log);
+        return Each(audience, (target, prefix) => deployer.Rollback(target, appName, prefix, cancellation), cancellation);
+    }
+
+    /// <summary>The single device the audience names (Run works on one device).</summary>
+    public DeviceTarget Single(DeployAudience audience)
+    {
+        if (audience.DevicesFile is not null)
+        {
+            throw new CrossboardException("--devices is for Deploy and Rollback; Run shows one device's output: give it --device=... instead.");
+        }
+
+        return audience.Preset ?? Resolve(audience.Device, audience.Identity, audience.HostKey, null);
+    }
+
+    /// <summary>A binary built elsewhere (--artifact=FILE), described the way the cargo stage describes its own.</summary>
+    public static BuiltArtifact ArtifactFromFile(string path, string rustTarget)
+    {
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full))
+        {
+            throw new CrossboardException($"--artifact={path}: no such file ({full}).");
+        }
+
+        using var stream = File.OpenRead(full);
+        var sha = Convert.ToHexStringLower(SHA256.HashData(stream));
+        var size = new FileInfo(full).Length;
+        return new BuiltArtifact(full, Path.GetFileName(full), rustTarget, size, sha, $"{ProgressLine.Size(size)}, given with --artifact");
+    }
+
+    private IReadOnlyList<DeviceResult> Each(DeployAudience audience, Func<DeviceTarget, string?, DeviceResult> operation, CancellationToken cancellation)
+    {
+        if (audience.DevicesFile is null)
+        {
+            var target = audience.Preset ?? Resolve(audience.Device, audience.Identity, audience.HostKey, null);
+            return [operation(target, null)];
+        }
+
+        if (audience.Device is not null)
+        {
+            throw new CrossboardException("Give either --device (one device) or --devices=FILE (a fleet), not both.");
+        }
+
+        var entries = DeviceInventory.Load(audience.DevicesFile);
+        var devices = entries
+            .Select(e => (e.Name, (Func<DeviceTarget>)(() => Resolve(e.Target, e.Identity ?? audience.Identity, e.HostKey ?? audience.HostKey, e.Name))))
+            .ToList();
+        var results = FleetRunner.Run(devices, audience.Parallelism, (target, name) => operation(target, name), log,
+            name => settings.LogDir is null ? null : settings.LogFileFor(name), cancellation);
+        log.Information(FleetRunner.Table(results));
+        var failed = results.Where(r => !r.Succeeded).ToList();
+        if (failed.Count > 0)
+        {
+            throw new CrossboardException(
+                $"{failed.Count} of {results.Count} device(s) failed: {string.Join(", ", failed.Select(f => f.Device))}. " +
+                "Each failure is in the table above" + (settings.LogDir is null ? "." : $"; every device's full log is in {settings.LogDir}."));
+        }
+
+        return results;
+    }
+
+    private DeviceTarget Resolve(string? device, string? identity, string? hostKey, string? name)
+    {
+        lock (resolver)
+        {
+            var target = resolver.Resolve(device, identity, hostKey, name);
+            foreach (var note in resolver.Notes)
+            {
+                log.Verbose(note);
+            }
+
+            resolver.Notes.Clear();
+            return target;
+        }
+    }
+}

@@ -1,0 +1,349 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Crossboard.Artifacts;
+using Crossboard.Host;
+
+namespace Crossboard.Deploy;
+
+/// <summary>
+/// Puts a binary on one device so that it is never half there: checks space, uploads beside the
+/// target as &lt;target&gt;.new, verifies the checksum on the device, keeps the previous binary as
+/// &lt;target&gt;.bak and renames the new one into place (rename is atomic within a filesystem).
+/// Then (re)starts the app the board's way and runs the smoke check. <see cref="Rollback"/> swaps
+/// the backup back.
+/// </summary>
+public sealed class Deployer(DeploySettings settings, IBuildLog log)
+{
+    /// <param name="prefix">Prefix for every log line (the device's name, when several deploy at once).</param>
+    public DeviceResult Deploy(DeviceTarget target, BuiltArtifact artifact, string? prefix = null, CancellationToken cancellation = default)
+    {
+        using var deviceLog = new DeviceLog(log, prefix, settings.LogDir is null ? null : settings.LogFileFor(target.Name));
+        var watch = Stopwatch.StartNew();
+        var targetPath = RemoteShell.Join(settings.InstallDir, artifact.Name);
+        deviceLog.Information(
+            $"Deploying {artifact.Name} ({ProgressLine.Size(artifact.Size)}, sha256 {Short(artifact.Sha256)}) to {Describe(target)} as {targetPath}");
+        using var connection = DeviceConnection.Open(target, settings.Credentials, deviceLog, settings.ConnectTimeout, settings.DefaultKnownHosts);
+        deviceLog.Verbose($"Host key {connection.HostKey}");
+        var facts = DeviceFacts.Probe(connection);
+        deviceLog.Verbose($"Device commands: {facts.Describe()}");
+        var tool = facts.ChecksumTool ?? throw new CrossboardException(
+            $"Device '{target.Name}' has neither sha256sum nor md5sum, so an upload cannot be verified there. Enable one of the two busybox applets in its firmware.",
+            deviceLog.LogFile);
+        var expected = tool == "sha256sum" ? artifact.Sha256.ToLowerInvariant() : Md5(artifact.Path);
+
+        var state = TargetState.Inspect(connection, targetPath, tool, "");
+        if (state.RemovedLeftover)
+        {
+            deviceLog.Information($"Removed {targetPath}.new, a partial upload left by an interrupted deploy.");
+        }
+
+        if (state.IsDirectory)
+        {
+            throw new CrossboardException(
+                $"{targetPath} on device '{target.Name}' is a directory, not a file. Remove it or choose another --install-dir.", deviceLog.LogFile);
+        }
+
+        var sudo = Privilege(connection, facts, state, targetPath);
+        var service = new ServiceManager(connection, settings.Service, artifact.Name, targetPath, sudo);
+        TransferMethod? method = null;
+        long sent = 0;
+        string outcome;
+        string? afterFailure = null;
+        if (state.Checksum == expected)
+        {
+            deviceLog.Information($"The device already has this build of {artifact.Name} ({tool} {Short(expected)}): nothing transferred.");
+            outcome = "unchanged";
+            deviceLog.Information(Capitalise(service.Apply(restart: false).Summary) + ".");
+        }
+        else
+        {
+            EnsureSpace(connection, deviceLog, state, artifact, targetPath, sudo);
+            (method, sent) = Upload(connection, facts, deviceLog, artifact, targetPath, sudo, cancellation);
+            Verify(connection, deviceLog, tool, expected, targetPath, sudo);
+            Install(connection, targetPath, state.Checksum is not null, sudo);
+            deviceLog.Information(state.Checksum is null
+                ? $"Installed {targetPath}."
+                : $"Installed {targetPath}; the previous binary is kept as {targetPath}.bak (--target=Rollback restores it).");
+            outcome = "deployed";
+            var installed = state.Checksum is null
+                ? $"The new binary stays installed as {targetPath}."
+                : $"The new binary is installed; the previous one is kept as {targetPath}.bak: --target=Rollback restores it.";
+            try
+            {
+                deviceLog.Information(Capitalise(service.Apply(restart: true).Summary) + ".");
+            }
+            catch (CrossboardException ex)
+            {
+                throw new CrossboardException(ex.Message + Environment.NewLine + installed, deviceLog.LogFile, ex);
+            }
+
+            afterFailure = installed;
+        }
+
+        var detail = Smoke(target, service, deviceLog, cancellation, afterFailure);
+        return new DeviceResult(target.Name, true, outcome, method, sent, watch.Elapsed, detail, deviceLog.LogFile);
+    }
+
+    /// <summary>Puts the backup (&lt;target&gt;.bak) back in place; the replaced binary becomes the backup, so a second Rollback undoes the first.</summary>
+    public DeviceResult Rollback(DeviceTarget target, string appName, string? prefix = null, CancellationToken cancellation = default)
+    {
+        using var deviceLog = new DeviceLog(log, prefix, settings.LogDir is null ? null : settings.LogFileFor(target.Name));
+        var watch = Stopwatch.StartNew();
+        var targetPath = RemoteShell.Join(settings.InstallDir, appName);
+        deviceLog.Information($"Rolling back {targetPath} on {Describe(target)}");
+        using var connection = DeviceConnection.Open(target, settings.Credentials, deviceLog, settings.ConnectTimeout, settings.DefaultKnownHosts);
+        var facts = DeviceFacts.Probe(connection);
+        var state = TargetState.Inspect(connection, targetPath, facts.ChecksumTool, "");
+        var sudo = Privilege(connection, facts, state, targetPath);
+        var sum = facts.ChecksumTool is { } tool ? $"{tool} \"$t\" | {{ read s _; echo \"now $s\"; }}" : "true";
+        var script =
+            $"t={RemoteShell.Quote(targetPath)}\n" +
+            "[ -f \"$t.bak\" ] || { echo nobackup; exit 3; }\n" +
+            "rm -f \"$t.prev\"\n" +
+            "if [ -e \"$t\" ]; then ln -f \"$t\" \"$t.prev\" 2>/dev/null || cp -p \"$t\" \"$t.prev\" || exit 4; fi\n" +
+            // One rename swaps the backup in: the target exists at every moment.
+            "mv -f \"$t.bak\" \"$t\" || exit 4\n" +
+            "[ -e \"$t.prev\" ] && mv -f \"$t.prev\" \"$t.bak\"\n" +
+            "sync\n" +
+            sum + "\n";
+        var result = connection.Run(Sudo(sudo, script), $"roll back {targetPath}");
+        if (result.ExitStatus == 3)
+        {
+            throw new CrossboardException(
+                $"There is no backup to roll back to on device '{target.Name}': {targetPath}.bak does not exist (a backup is kept from the second deploy on).",
+                deviceLog.LogFile);
+        }
+
+        if (!result.Succeeded)
+        {
+            throw new CrossboardException($"Rolling back {targetPath} on device '{target.Name}' failed: {result.Diagnostic}", deviceLog.LogFile);
+        }
+
+        var now = result.Output.Split('\n').FirstOrDefault(l => l.StartsWith("now ", StringComparison.Ordinal))?[4..].Trim();
+        deviceLog.Information(
+            $"Rolled back: {targetPath} is the previous binary again{(now is null ? "" : $" ({facts.ChecksumTool} {Short(now)})")}; " +
+            $"the one it replaced is now {targetPath}.bak (Rollback again to return to it).");
+        var service = new ServiceManager(connection, settings.Service, appName, targetPath, sudo);
+        deviceLog.Information(Capitalise(service.Apply(restart: true).Summary) + ".");
+        var detail = Smoke(target, service, deviceLog, cancellation, null);
+        return new DeviceResult(target.Name, true, "rolled back", null, 0, watch.Elapsed, detail, deviceLog.LogFile);
+    }
+
+    /// <summary>
+    /// "" when the login user can write the install directory, "sudo -n " when it cannot but may
+    /// sudo without a password (a Pi's "pi" user and /usr/local/bin), else a clear refusal.
+    /// </summary>
+    private static string Privilege(DeviceConnection connection, DeviceFacts facts, TargetState state, string targetPath)
+    {
+        if (state.Writable || facts.IsRoot)
+        {
+            return "";
+        }
+
+        if (facts.Has("sudo") && connection.Run("sudo -n true", "check for passwordless sudo").Succeeded)
+        {
+            return "sudo -n ";
+        }
+
+        throw new CrossboardException(
+            $"User {connection.Target.User} cannot write {RemoteShell.DirectoryOf(targetPath)} on device '{connection.Target.Name}', and has no passwordless sudo there. " +
+            "Deploy as root (--device=root@...), allow passwordless sudo for this user, or choose a directory the user owns with --install-dir=DIR.");
+    }
+
+    private void EnsureSpace(DeviceConnection connection, DeviceLog deviceLog, TargetState state, BuiltArtifact artifact, string targetPath, string sudo)
+    {
+        if (state.FreeBytes is not { } free)
+        {
+            deviceLog.Warning($"The device did not say how much space is free for {targetPath} (df and stat -f failed): uploading without checking.");
+            return;
+        }
+
+        var needed = artifact.Size + settings.ReserveBytes;
+        deviceLog.Verbose($"{ProgressLine.Size(free)} free on {state.FreeOn}; {artifact.Name} needs {ProgressLine.Size(artifact.Size)} plus {ProgressLine.Size(settings.ReserveBytes)} kept free.");
+        if (free >= needed)
+        {
+            return;
+        }
+
+        if (state.BackupBytes is { } backup && free + backup >= needed)
+        {
+            connection.RunChecked(Sudo(sudo, $"rm -f {RemoteShell.Quote(targetPath + ".bak")}"), "remove the old backup", "Removing the old backup failed");
+            deviceLog.Information(
+                $"Removed the old backup {targetPath}.bak ({ProgressLine.Size(backup)}) to make room; the binary installed now becomes the new backup.");
+            return;
+        }
+
+        throw new CrossboardException(
+            $"Not enough space on device '{connection.Target.Name}' for {artifact.Name}: it needs {ProgressLine.Size(artifact.Size)} " +
+            $"({artifact.Size} bytes) plus {ProgressLine.Size(settings.ReserveBytes)} kept free, but {state.FreeOn ?? RemoteShell.DirectoryOf(targetPath)} " +
+            $"has {ProgressLine.Size(free)} ({free / 1024} KiB) free (df -Pk). Nothing was uploaded; the device keeps its current binary." + Environment.NewLine +
+            $"Free {ProgressLine.Size(needed - free)} on the device (e.g. remove unused packages: opkg remove ...), install elsewhere with --install-dir=DIR " +
+            "(an SD card or USB stick), or make the binary smaller (the recipe's size-profile: strip, LTO, opt-level z).",
+            deviceLog.LogFile);
+    }
+
+    private (TransferMethod, long) Upload(DeviceConnection connection, DeviceFacts facts, DeviceLog deviceLog, BuiltArtifact artifact, string targetPath, string sudo, CancellationToken cancellation)
+    {
+        var temporary = targetPath + ".new";
+        var directory = RemoteShell.DirectoryOf(targetPath);
+        connection.RunChecked(Sudo(sudo, $"mkdir -p {RemoteShell.Quote(directory)}"), $"create {directory}", $"Creating {directory} failed");
+
+        var decision = CompressionAdvisor.Decide(connection, facts, artifact.Path, artifact.Size, settings.Compression);
+        deviceLog.Verbose($"Compression: {(decision.Compress ? "yes" : "no")}, {decision.Reason}.");
+        IUpload upload;
+        Stream source;
+        if (decision.Compress)
+        {
+            var packed = CompressionAdvisor.Gzip(artifact.Path);
+            deviceLog.Information($"Sending {artifact.Name} gzip-compressed ({ProgressLine.Size(packed.Length)} instead of {ProgressLine.Size(artifact.Size)}): {decision.Reason}.");
+            upload = new ExecUpload(connection, compressed: true, sudo);
+            source = new MemoryStream(packed);
+        }
+        else
+        {
+            upload = new TransferSelector(connection, facts, deviceLog).Choose(sudo);
+            source = File.OpenRead(artifact.Path);
+        }
+
+        var total = source.Length;
+        var progress = new ProgressLine($"Uploading {artifact.Name} ({Describe(upload.Method)})", deviceLog);
+        long furthest = 0;
+        try
+        {
+            using (source)
+            {
+                upload.Upload(source, total, temporary, done =>
+                {
+                    // Callbacks come from several threads; ProgressLine keeps the shown count monotonic.
+                    InterlockedMax(ref furthest, done);
+                    progress.Report(done, total);
+                    settings.OnUploadProgress?.Invoke(done, total);
+                }, cancellation);
+            }
+
+            if (Interlocked.Read(ref furthest) < total)
+            {
+                progress.Report(total, total);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var cleaned = Cleanup(connection, temporary, sudo);
+            var why = ex switch
+            {
+                CrossboardException c => c.Message,
+                UploadRejectedException r => $"Uploading {artifact.Name} to device '{connection.Target.Name}' failed: {r.Message}",
+                _ => $"Uploading {artifact.Name} to device '{connection.Target.Name}' failed: {ex.Message}",
+            };
+            throw new CrossboardException(
+                why + Environment.NewLine +
+                $"The device keeps its previous binary ({targetPath} was not touched). " +
+                (cleaned ? $"The partial upload {temporary} was removed." : $"The partial upload {temporary} will be removed by the next deploy."),
+                deviceLog.LogFile, ex);
+        }
+
+        deviceLog.Verbose($"Uploaded {ProgressLine.Size(total)} in {progress.Elapsed.TotalSeconds:0.0} s with {Describe(upload.Method)}.");
+        return (upload.Method, total);
+    }
+
+    private static void Verify(DeviceConnection connection, DeviceLog deviceLog, string tool, string expected, string targetPath, string sudo)
+    {
+        var temporary = targetPath + ".new";
+        var result = connection.Run($"{tool} {RemoteShell.Quote(temporary)}", $"checksum {temporary}");
+        var actual = result.Succeeded ? result.Output.Trim().Split(' ', 2)[0].ToLowerInvariant() : null;
+        if (actual != expected)
+        {
+            Cleanup(connection, temporary, sudo);
+            throw new CrossboardException(
+                $"The upload arrived damaged on device '{connection.Target.Name}': {tool} of {temporary} is {actual ?? "unreadable (" + result.Diagnostic + ")"}, expected {expected}. " +
+                "It was removed and the device keeps its previous binary. Deploy again; if it repeats, the device's storage may be failing.",
+                deviceLog.LogFile);
+        }
+
+        deviceLog.Verbose($"Verified {temporary} on the device ({tool} {Short(expected)}).");
+    }
+
+    /// <summary>chmod, hard-link the old binary to .bak, rename the new one over it: the target exists at every moment.</summary>
+    private static void Install(DeviceConnection connection, string targetPath, bool hadBinary, string sudo)
+    {
+        var script =
+            $"t={RemoteShell.Quote(targetPath)}\n" +
+            "chmod 755 \"$t.new\" || exit 4\n" +
+            (hadBinary ? "if [ -f \"$t\" ]; then ln -f \"$t\" \"$t.bak\" 2>/dev/null || cp -p \"$t\" \"$t.bak\" || exit 4; fi\n" : "") +
+            "mv -f \"$t.new\" \"$t\" || exit 4\n" +
+            "sync\n";
+        connection.RunChecked(Sudo(sudo, script), $"install {targetPath}", $"Putting {targetPath} in place failed (the previous binary is still there)");
+    }
+
+    private string Smoke(DeviceTarget target, ServiceManager service, DeviceLog deviceLog, CancellationToken cancellation, string? afterFailure)
+    {
+        if (string.IsNullOrWhiteSpace(settings.SmokeUrl))
+        {
+            return "no smoke check configured";
+        }
+
+        if (settings.Service == ServiceStyle.None)
+        {
+            deviceLog.Information("Smoke check deferred: with service = none nothing runs the app until --target=Run starts it.");
+            return "smoke check runs with --target=Run";
+        }
+
+        var url = SmokeCheck.Resolve(settings.SmokeUrl, target);
+        var line = SmokeCheck.Run(url, settings.SmokeExpect, settings.SmokeTimeout, cancellation, service.RecentOutput, afterFailure);
+        deviceLog.Information(line);
+        return SmokeCheck.Short(line);
+    }
+
+    private static bool Cleanup(DeviceConnection connection, string temporary, string sudo)
+    {
+        try
+        {
+            if (!connection.IsConnected)
+            {
+                connection.Reconnect();
+            }
+
+            return connection.Run(Sudo(sudo, $"rm -f {RemoteShell.Quote(temporary)}"), $"remove {temporary}").Succeeded;
+        }
+        catch (CrossboardException)
+        {
+            return false;
+        }
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        long seen;
+        while ((seen = Interlocked.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
+
+    private static string Sudo(string sudo, string script) => sudo.Length == 0 ? script : $"{sudo}sh -c {RemoteShell.Quote(script)}";
+
+    /// <summary>"'kitchen' (root@10.0.0.5:22)", or just the address when that is what the user typed.</summary>
+    public static string Describe(DeviceTarget target)
+    {
+        var address = $"{target.User}@{target.Host}:{target.Port}";
+        return target.Name == address ? $"'{address}'" : $"'{target.Name}' ({address})";
+    }
+
+    public static string Describe(TransferMethod method) => method switch
+    {
+        TransferMethod.Sftp => "SFTP",
+        TransferMethod.Scp => "SCP",
+        TransferMethod.Exec => "exec channel",
+        TransferMethod.ExecGzip => "exec channel, gzip",
+        _ => method.ToString(),
+    };
+
+    private static string Md5(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(MD5.HashData(stream));
+    }
+
+    private static string Short(string checksum) => checksum.Length > 12 ? checksum[..12] + "..." : checksum;
+
+    private static string Capitalise(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+}

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using Crossboard.Host;
+
+namespace Crossboard.Deploy;
+
+/// <summary>
+/// Runs one operation (deploy, rollback) on many devices, a bounded number at a time. A device
+/// that fails does not stop the others; every device ends up as one row of the result table.
+/// </summary>
+public static class FleetRunner
+{
+    public const int DefaultParallelism = 4;
+
+    /// <param name="devices">Each device's name and how to resolve it (resolution errors count against that device only).</param>
+    /// <param name="operation">The work for one device, given its target and its log prefix.</param>
+    public static IReadOnlyList<DeviceResult> Run(
+        IReadOnlyList<(string Name, Func<DeviceTarget> Resolve)> devices,
+        int parallelism,
+        Func<DeviceTarget, string, DeviceResult> operation,
+        IBuildLog log,
+        Func<string, string?> logFileFor,
+        CancellationToken cancellation = default)
+    {
+        var results = new DeviceResult[devices.Count];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellation };
+        log.Information($"Deploying to {devices.Count} device(s), {options.MaxDegreeOfParallelism} at a time.");
+        Parallel.For(0, devices.Count, options, i =>
+        {
+            var (name, resolve) = devices[i];
+            var watch = Stopwatch.StartNew();
+            try
+            {
+                results[i] = operation(resolve(), name);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                var message = ex is CrossboardException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
+                log.Warning($"[{name}] FAILED: {message}");
+                var logFile = logFileFor(name);
+                results[i] = new DeviceResult(name, false, "failed", null, 0, watch.Elapsed, FirstLine(message),
+                    logFile is not null && File.Exists(logFile) ? logFile : null)
+                {
+                    Error = message,
+                };
+            }
+        });
+        return results;
+    }
+
+    public static string Table(IEnumerable<DeviceResult> results)
+    {
+        var table = new TextTable("device", "result", "transfer", "sent", "time", "detail");
+        foreach (var r in results)
+        {
+            table.Add(
+                r.Device,
+                r.Succeeded ? r.Outcome : "FAILED",
+                r.Method is { } m ? Deployer.Describe(m) : "-",
+                r.BytesSent > 0 ? ProgressLine.Size(r.BytesSent) : "-",
+                $"{r.Elapsed.TotalSeconds:0.0} s",
+                r.Detail);
+        }
+
+        return table.ToString();
+    }
+
+    private static string FirstLine(string message)
+    {
+        var line = message.Split('\n')[0].Trim();
+        return line.Length > 140 ? line[..140] + "..." : line;
+    }
+}

@@ -1,0 +1,15 @@
+using Cake.Frosting;
+
+namespace Crossboard.Tasks;
+
+[TaskName(nameof(Deploy))]
+[TaskDescription("Installs the app on the device(s) over SSH: atomic and verified, restarts its service, ends with the smoke check.")]
+public sealed class Deploy : FrostingTask<BuildContext>
+{
+    public override void Run(BuildContext context)
+    {
+        var artifact = DeployTaskSupport.Artifact(context);
+        var stage = DeployTaskSupport.Stage(context);
+        context.DeployResults = stage.Deploy(DeployTaskSupport.Audience(context, stage), artifact);
+    }
+}

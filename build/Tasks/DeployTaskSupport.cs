@@ -1,0 +1,145 @@
+using Cake.Common;
+using Crossboard.Artifacts;
+using Crossboard.Deploy;
+using Crossboard.Host;
+using Tomlyn.Parsing;
+using Tomlyn.Syntax;
+
+namespace Crossboard.Tasks;
+
+/// <summary>Reads the deploy switches and the recipe's [deploy] table into the deploy stage's settings (shared by Deploy, Rollback and Run).</summary>
+public static class DeployTaskSupport
+{
+    public static DeployStage Stage(BuildContext context) =>
+        new(Settings(context), Resolver(context), context.BuildLog);
+
+    public static DeviceResolver Resolver(BuildContext context) =>
+        new(context.Board.Deploy, Home, context.EmulatorDevice);
+
+    public static DeploySettings Settings(BuildContext context)
+    {
+        var deploy = context.Board.Deploy;
+        var smokeUrl = Switch(context, "smoke-url") ?? deploy.SmokeUrl;
+        return new DeploySettings
+        {
+            InstallDir = Switch(context, "install-dir") ?? deploy.InstallDir,
+            Service = deploy.Service,
+            SmokeUrl = string.IsNullOrWhiteSpace(smokeUrl) || smokeUrl.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : smokeUrl,
+            SmokeExpect = Switch(context, "smoke-expect") ?? deploy.SmokeExpect,
+            SmokeTimeout = TimeSpan.FromSeconds(Number(context, "smoke-timeout", 30, 1, 3600)),
+            Compression = Switch(context, "compress")?.ToLowerInvariant() switch
+            {
+                null or "auto" => CompressionMode.Auto,
+                "yes" or "true" or "gzip" => CompressionMode.Always,
+                "no" or "false" => CompressionMode.Never,
+                var other => throw new CrossboardException($"--compress={other}: use auto (measure the link), yes or no."),
+            },
+            Credentials = new DeployCredentials(Switch(context, "password-env"), Switch(context, "passphrase-env"), DeployCredentials.PromptOnTerminal),
+            DefaultKnownHosts = Path.Combine(Home, ".ssh", "known_hosts"),
+            LogDir = Path.Combine(context.WorkDir, "logs", "deploy"),
+        };
+    }
+
+    /// <summary>
+    /// Who to act on. A single device is resolved once and kept on the context, so that Run after
+    /// Deploy talks to the same one (the emulator stage's device is resolved, not booted again).
+    /// </summary>
+    public static DeployAudience Audience(BuildContext context, DeployStage stage)
+    {
+        var emulator = context.Device is null || context.Device.Equals(DeviceResolver.Emulator, StringComparison.OrdinalIgnoreCase);
+        var audience = new DeployAudience(
+            context.Device,
+            Switch(context, "devices") is { } file ? Path.GetFullPath(file, context.Environment.WorkingDirectory.FullPath) : null,
+            Switch(context, "identity"),
+            Switch(context, "host-key"),
+            Number(context, "parallel", FleetRunner.DefaultParallelism, 1, 64),
+            // A device another stage resolved (the emulator's) stands for "no --device" only.
+            emulator ? context.DeviceTarget : null);
+        if (audience.DevicesFile is not null)
+        {
+            return audience;
+        }
+
+        context.DeviceTarget = stage.Single(audience);
+        return audience with { Preset = context.DeviceTarget };
+    }
+
+    /// <summary>The binary: the cargo stage's, or --artifact=FILE; a clear error when there is neither.</summary>
+    public static BuiltArtifact Artifact(BuildContext context)
+    {
+        if (Switch(context, "artifact") is { } file)
+        {
+            return DeployStage.ArtifactFromFile(Path.GetFullPath(file, context.Environment.WorkingDirectory.FullPath), context.RustTarget);
+        }
+
+        return context.Artifact ?? throw new CrossboardException(
+            "Deploy has no binary to deploy: the cargo stage (CargoBuild) did not produce one in this run. " +
+            "Build it first (--target=Deploy runs CargoBuild when the build graph includes it), or deploy a binary built elsewhere with --artifact=FILE.");
+    }
+
+    /// <summary>
+    /// The app's name on the device without building it (Rollback, Run): the built binary's,
+    /// --artifact's, or the bin target named in the app's Cargo.toml.
+    /// </summary>
+    public static string AppName(BuildContext context)
+    {
+        if (context.Artifact is { } artifact)
+        {
+            return artifact.Name;
+        }
+
+        if (Switch(context, "artifact") is { } file)
+        {
+            return Path.GetFileName(file);
+        }
+
+        var manifest = Path.Combine(context.AppDir, "Cargo.toml");
+        if (File.Exists(manifest) && BinName(manifest) is { } name)
+        {
+            return name;
+        }
+
+        throw new CrossboardException(
+            $"Cannot tell which binary to act on: {manifest} has no [package] name or [[bin]] name. Pass --app=DIR (the Rust project) or --artifact=FILE (the binary's name is its file name).");
+    }
+
+    /// <summary>The first [[bin]] name, else [package] name (cargo's default binary).</summary>
+    public static string? BinName(string manifest)
+    {
+        var document = SyntaxParser.Parse(File.ReadAllText(manifest), manifest, validate: true);
+        if (document.HasErrors)
+        {
+            return null;
+        }
+
+        string? Name(TableSyntaxBase table) => table.Items
+            .Where(i => i.Key?.ToString().Trim() == "name")
+            .Select(i => (i.Value as StringValueSyntax)?.Value)
+            .FirstOrDefault();
+
+        var bin = document.Tables.FirstOrDefault(t => t is TableArraySyntax && t.Name?.ToString().Trim() == "bin");
+        var package = document.Tables.FirstOrDefault(t => t is not TableArraySyntax && t.Name?.ToString().Trim() == "package");
+        return (bin is null ? null : Name(bin)) ?? (package is null ? null : Name(package));
+    }
+
+    private static string Home => Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+
+    private static string? Switch(BuildContext context, string name) =>
+        context.HasArgument(name) && context.Argument<string>(name) is { Length: > 0 } value ? value : null;
+
+    private static int Number(BuildContext context, string name, int fallback, int min, int max)
+    {
+        var text = Switch(context, name);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            throw new CrossboardException($"--{name}={text}: give a whole number from {min} to {max}.");
+        }
+
+        return value;
+    }
+}
