@@ -34,6 +34,13 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
         context.Board = context.Catalog.GetBoard(context.BoardName);
         context.Toolchain = context.Catalog.ToolchainFor(context.Board, context.ToolchainName);
         context.RustTarget = RecipeCatalog.RustTargetFor(context.Board, context.Toolchain);
+
+        // --device=emulator, resolved only when a task asks for it (Deploy with --exclusive,
+        // Rollback): the emulated device that runs this board's binaries, booted if needed.
+        context.EmulatorDevice = () => Emulator.EmulatorDevices.EnsureRunning(
+            Emulator.EmulatorDevices.EmulatedBoardFor(context.Board, context.Catalog.Boards),
+            context.WorkDir, context.Consent, context.BuildLog,
+            new Emulator.EmulatorStartOptions { SshPort = context.EmulatorSshPort, AppPort = context.EmulatorAppPort });
         context.Log.Verbose("Board {0}, toolchain {1}, Rust target {2}, work dir {3}",
             context.Board.Name, context.Toolchain.Name, context.RustTarget, context.WorkDir);
     }

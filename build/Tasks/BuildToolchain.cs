@@ -9,6 +9,8 @@ namespace Crossboard.Tasks;
 [TaskDescription("Resolves the C cross toolchain for every kind: builds OpenWrt's once per arch (stamped), or downloads the prebuilt SDK, or uses Debian's.")]
 public sealed class BuildToolchain : FrostingTask<BuildContext>
 {
+    public override bool ShouldRun(BuildContext context) => BuildChain.Needed(context, nameof(BuildToolchain));
+
     public override void Run(BuildContext context)
     {
         var workspace = context.Toolchain.Kind == ToolchainDefinition.OpenWrtSource ? SdkStage.Workspace(context) : null;

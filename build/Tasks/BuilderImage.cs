@@ -10,6 +10,11 @@ public sealed class BuilderImage : FrostingTask<BuildContext>
 {
     public override bool ShouldRun(BuildContext context)
     {
+        if (!BuildChain.Needed(context, nameof(BuilderImage)))
+        {
+            return false;
+        }
+
         if (!context.UseDocker)
         {
             context.Log.Information("BuilderImage skipped: the builder image is for --docker runs; add --docker to build it (e.g. --target=BuilderImage --docker).");

@@ -8,6 +8,8 @@ namespace Crossboard.Tasks;
 [TaskDescription("Cross-builds the app for the board (cargo build --release --target ...) and checks the binary fits it: arch, ISA, float ABI, libc, size.")]
 public sealed class CargoBuild : FrostingTask<BuildContext>
 {
+    public override bool ShouldRun(BuildContext context) => BuildChain.Needed(context, nameof(CargoBuild));
+
     public override void Run(BuildContext context)
     {
         var options = new CargoBuildOptions(context.SizeProfile, RustToolchain.Parse(context.RustProvider), context.BinName);

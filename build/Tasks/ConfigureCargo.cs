@@ -9,6 +9,8 @@ namespace Crossboard.Tasks;
 [TaskDescription("Writes the board's [target.<triple>] (linker, rustflags, runner) into the app's .cargo/config.toml, keeping the rest.")]
 public sealed class ConfigureCargo : FrostingTask<BuildContext>
 {
+    public override bool ShouldRun(BuildContext context) => BuildChain.Needed(context, nameof(ConfigureCargo));
+
     public override void Run(BuildContext context)
     {
         new CargoStage(context.CommandRunner, Packages(context), context.BuildLog).Configure(Inputs(context));

@@ -8,6 +8,8 @@ namespace Crossboard.Tasks;
 [TaskDescription("Builds the emulated device's image (kernel + initramfs from Debian packages, busybox, dropbear, keys); cached until its inputs change.")]
 public sealed class EmulatorImage : FrostingTask<BuildContext>
 {
+    public override bool ShouldRun(BuildContext context) => EmulatorStage.Needed(context, nameof(EmulatorImage));
+
     public override void Run(BuildContext context)
     {
         var board = EmulatorDevices.EmulatedBoardFor(context.Board, context.Catalog.Boards);

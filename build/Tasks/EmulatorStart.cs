@@ -9,6 +9,8 @@ namespace Crossboard.Tasks;
 [IsDependentOn(typeof(EmulatorImage))]
 public sealed class EmulatorStart : FrostingTask<BuildContext>
 {
+    public override bool ShouldRun(BuildContext context) => EmulatorStage.Needed(context, nameof(EmulatorStart));
+
     public override void Run(BuildContext context)
     {
         var board = EmulatorDevices.EmulatedBoardFor(context.Board, context.Catalog.Boards);

@@ -11,6 +11,11 @@ public sealed class PrepareVolume : FrostingTask<BuildContext>
 {
     public override bool ShouldRun(BuildContext context)
     {
+        if (!BuildChain.Needed(context, nameof(PrepareVolume)))
+        {
+            return false;
+        }
+
         if (context.UseDocker)
         {
             context.Log.Information("PrepareVolume: not needed with --docker; the builder container's filesystem is case-sensitive.");

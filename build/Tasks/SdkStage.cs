@@ -8,6 +8,11 @@ internal static class SdkStage
 {
     public static bool BuildsFromSource(BuildContext context, string task)
     {
+        if (!BuildChain.Needed(context, task))
+        {
+            return false;
+        }
+
         if (context.Toolchain.Kind == ToolchainDefinition.OpenWrtSource)
         {
             return true;
