@@ -1,0 +1,90 @@
+using System.Net.Http;
+using System.Text.RegularExpressions;
+using Crossboard.Emulator;
+using Crossboard.Host;
+using Crossboard.Tests.Support;
+
+namespace Crossboard.Tests.EndToEnd;
+
+/// <summary>
+/// README's first command as a user runs it, against the real emulated device: Debian's cross
+/// toolchain and Rust, the device image, a qemu boot, a deploy over the exec-channel fallback (the
+/// image has no SFTP, like stock OpenWrt), the smoke check; then a no-op redeploy, a changed app
+/// redeployed and restarted, Rollback, and EmulatorStop. One test: each step needs the one before.
+/// </summary>
+public sealed class QuickStartTests : IDisposable
+{
+    private readonly TempDir _dir = new("quickstart");
+    private readonly string _app;
+    private readonly string _work;
+
+    public QuickStartTests()
+    {
+        // A copy of the sample, so that the test can change it; its own work dir, so that it
+        // proves the first run on a machine where nothing is built yet.
+        _app = _dir.Combine("hello");
+        _work = _dir.Combine("work");
+        foreach (var file in new[] { "Cargo.toml", "Cargo.lock", "src/main.rs", "src/http.rs", "src/options.rs", "src/signals.rs" })
+        {
+            var target = Path.Combine(_app, file);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(Path.Combine(RepoPaths.Root, "samples", "hello", file), target);
+        }
+    }
+
+    public void Dispose()
+    {
+        // Whatever happened, no qemu outlives the test.
+        new EmulatorMachine(new RecordingBuildLog(), new Consent(true, false)).Stop("malta-le", _work);
+        _dir.Dispose();
+    }
+
+    private BuildCli.Result Run(params string[] args)
+    {
+        var result = BuildCli.Run([.. args, $"--app={_app}", $"--work-dir={_work}"],
+            new Dictionary<string, string?> { ["CI"] = "true" }, TimeSpan.FromMinutes(20));
+        Assert.True(result.ExitCode == 0, $"{string.Join(' ', args)} failed ({result.ExitCode}):\n{result.All}");
+        return result;
+    }
+
+    /// <summary>The app's answer through the emulator's forwarded port, which the smoke check's line names.</summary>
+    private static string Fetch(string deployOutput)
+    {
+        var url = Regex.Matches(deployOutput, @"Smoke check passed: GET (http://127\.0\.0\.1:\d+/text)").Last().Groups[1].Value;
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        return http.GetStringAsync(url, TestContext.Current.CancellationToken).GetAwaiter().GetResult();
+    }
+
+    [Fact]
+    public void Deploy_to_the_emulated_board_redeploy_change_rollback_and_stop()
+    {
+        var first = Run("--target=Deploy");
+        Assert.Contains("neither an SFTP server nor scp: streaming over an exec channel", first.Output);
+        Assert.Matches(@"Installed /usr/bin/hello\.", first.Output);
+        Assert.Equal("hello world", Fetch(first.Output));
+        Assert.Matches(@"Deploy\s+\d\d:\d\d:\d\d\.\d+\s+Succeeded", first.Output);
+
+        var again = Run("--target=Deploy");
+        Assert.Contains("(up to date)", again.Output);
+        Assert.Contains("Device image for malta-le is up to date", again.Output);
+        Assert.Contains("is already running", again.Output);
+        Assert.Contains("nothing transferred", again.Output);
+        Assert.Equal("hello world", Fetch(again.Output));
+
+        // A changed app: rebuilt, uploaded, and the new process answers.
+        var http = Path.Combine(_app, "src", "http.rs");
+        File.WriteAllText(http, File.ReadAllText(http).Replace("body: \"hello world\"", "body: \"hello world, v2\""));
+        var changed = Run("--target=Deploy", "--smoke-expect=hello world, v2");
+        Assert.Contains("Installed /usr/bin/hello; the previous binary is kept as /usr/bin/hello.bak", changed.Output);
+        Assert.Equal("hello world, v2", Fetch(changed.Output));
+
+        // Rollback puts the first build back, running.
+        var back = Run("--target=Rollback");
+        Assert.Equal("hello world", Fetch(back.Output));
+
+        var stop = Run("--target=EmulatorStop");
+        Assert.Matches(@"EmulatorStop\s+\d\d:\d\d:\d\d\.\d+\s+Succeeded", stop.Output);
+        var status = new EmulatorMachine(new RecordingBuildLog(), new Consent(true, false)).Status("malta-le", _work);
+        Assert.NotEqual(EmulatorState.Running, status.State);
+    }
+}
