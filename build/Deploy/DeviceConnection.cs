@@ -168,10 +168,13 @@ public sealed class DeviceConnection : IDisposable
             sftp.Dispose();
             throw;
         }
-        catch (SshException ex)
+        catch (Exception ex) when (ex is SshException or InvalidOperationException)
         {
             // Authentication and connection failures surfaced above as CrossboardException; what is
-            // left is the subsystem request failing: no sftp-server.
+            // left is the subsystem request failing: no sftp-server. SSH.NET reports that as an
+            // SshException ("Channel was closed"), or, when the server closes the channel before
+            // SSH.NET sends its first SFTP message, as InvalidOperationException ("The session is
+            // not open"): a race seen under load against dropbear.
             _log.Detail($"SFTP unavailable: {ex.GetType().Name}: {ex.Message}");
             sftp.Dispose();
             return null;

@@ -23,6 +23,21 @@ public sealed class ProcessSpec(string fileName, params string[] arguments)
     /// <summary>The command as a user would type it (for messages; arguments quoted where needed).</summary>
     public override string ToString() => string.Join(' ', new[] { FileName }.Concat(Arguments).Select(ShellQuote));
 
+    /// <summary>
+    /// The command with its folder and environment changes, as a line a user can paste into a
+    /// shell to rerun it by hand (what the log files start with).
+    /// </summary>
+    public string ToShellLine()
+    {
+        var env = Environment.Count == 0
+            ? ""
+            // env takes its -u options before the first assignment.
+            : "env " + string.Join(' ', Environment.OrderBy(e => (e.Value is not null, e.Key), Comparer<(bool, string)>.Default)
+                .Select(e => e.Value is null ? $"-u {ShellQuote(e.Key)}" : ShellQuote($"{e.Key}={e.Value}"))) + " ";
+        var cd = WorkingDirectory is { Length: > 0 } dir ? $"cd {ShellQuote(dir)} && " : "";
+        return cd + env + this;
+    }
+
     internal static string ShellQuote(string s) =>
         s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,+@%".Contains(c)) ? s : "'" + s.Replace("'", "'\\''") + "'";
 }
@@ -102,7 +117,7 @@ public static class ProcessRunner
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(spec.LogFile))!);
             log = new StreamWriter(spec.LogFile, append: true) { AutoFlush = true };
-            await log.WriteLineAsync($"$ {spec}");
+            await log.WriteLineAsync($"$ {spec.ToShellLine()}");
         }
 
         var stdout = new StringBuilder();

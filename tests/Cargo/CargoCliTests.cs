@@ -26,7 +26,7 @@ public sealed class CargoCliTests
         var help = BuildCli.Run("--help");
         var typo = BuildCli.Run("--target=Boards", "--size-profle=false");
 
-        Assert.Matches(@"CargoBuild\s+└─ConfigureCargo", tree.Output);
+        Assert.Matches(@"CargoBuild\r?\n[│ ]*└─ConfigureCargo", tree.Output);
         Assert.Contains("--size-profile=true|false", help.Output);
         Assert.Contains("--rust=PROVIDER", help.Output);
         Assert.Contains("--bin=NAME", help.Output);
