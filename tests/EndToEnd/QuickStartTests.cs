@@ -24,12 +24,7 @@ public sealed class QuickStartTests : IDisposable
         // proves the first run on a machine where nothing is built yet.
         _app = _dir.Combine("hello");
         _work = _dir.Combine("work");
-        foreach (var file in new[] { "Cargo.toml", "Cargo.lock", "src/main.rs", "src/http.rs", "src/options.rs", "src/signals.rs" })
-        {
-            var target = Path.Combine(_app, file);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(Path.Combine(RepoPaths.Root, "samples", "hello", file), target);
-        }
+        Cargo.CrossBuilds.CopyTree(Path.Combine(RepoPaths.Root, "samples", "hello"), _app);
     }
 
     public void Dispose()
