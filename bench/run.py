@@ -3,17 +3,17 @@
 
 Usage: bench/run.py [--runs N] [--only NAME[,NAME]] [--work-dir DIR]
 
-Each figure runs its variants N times (interleaved, after one warm-up), and reports the median
-and spread (min..max) of each, and the ratio of the two medians. Results go to
-<work-dir>/bench/<timestamp>/results.{csv,json} and a chart ratios.svg; the table is printed in
-the Markdown the README's "Performance" section uses.
+Each figure measures its variants N times (interleaved, after a warm-up) and reports, per
+comparison, the median and spread (min..max) of crossboard's variant and of the baseline, and
+the ratio of the medians, crossboard / baseline: for times and sizes lower is better, for
+throughputs higher is better. Results go to <work-dir>/bench/<timestamp>/results.{csv,json}
+and a chart, ratios.svg; the table is printed as the Markdown of README's "Performance".
 """
 import argparse
 import datetime
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -28,10 +28,10 @@ from figures import FIGURES  # noqa: E402
 def timed(command, env=None, cwd=ROOT):
     """Seconds one run of `command` (an argument list) takes; fails loudly if it fails."""
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    result = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}): {result.stderr[-2000:]}")
+        raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout[-3000:]}")
     return elapsed
 
 
@@ -42,28 +42,38 @@ def machine():
             cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    return f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}), {platform.node()}"
+    return f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu})"
+
+
+def fmt(value, unit):
+    if unit == "bytes":
+        return f"{value / 1048576:.2f} MiB" if value >= 1048576 else f"{value / 1024:.1f} KiB"
+    return f"{value:.3f} {unit}"
 
 
 def render_svg(rows, path):
-    """A horizontal bar per figure: the ratio (ours / baseline, lower is better) and its target."""
-    width, bar_h, gap, left = 760, 26, 14, 300
-    height = 60 + len(rows) * (bar_h + gap)
-    peak = max([r["ratio"] for r in rows] + [r.get("target") or 0 for r in rows] + [1.0]) * 1.1
-    scale = (width - left - 40) / peak
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="13">',
-           f'<text x="10" y="22" font-size="15" font-weight="bold">crossboard vs baseline (ratio of medians; lower is better)</text>']
-    x1 = left + scale * 1.0
-    out.append(f'<line x1="{x1:.1f}" y1="34" x2="{x1:.1f}" y2="{height - 10}" stroke="#888" stroke-dasharray="4 3"/>')
-    out.append(f'<text x="{x1 + 4:.1f}" y="46" fill="#666">1.0</text>')
+    """One bar per comparison: the ratio, the 1.0 line, and the target where there is one."""
+    rows = [r for r in rows if r.get("ratio") is not None]
+    width, bar_h, gap, left = 980, 24, 12, 520
+    height = 64 + len(rows) * (bar_h + gap)
+    peak = max([r["ratio"] for r in rows] + [r["target"] or 0 for r in rows] + [1.0]) * 1.15
+    scale = (width - left - 70) / peak
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
+           '<rect width="100%" height="100%" fill="white"/>',
+           '<text x="10" y="22" font-size="15" font-weight="bold">crossboard / baseline (ratio of medians)</text>',
+           '<text x="10" y="40" fill="#555">green: target met; red: missed; grey: no target. Throughput: higher is better; others: lower is better.</text>']
+    x1 = left + scale
+    out.append(f'<line x1="{x1:.1f}" y1="48" x2="{x1:.1f}" y2="{height - 6}" stroke="#888" stroke-dasharray="4 3"/>')
+    out.append(f'<text x="{x1 + 4:.1f}" y="{height - 8}" fill="#666">1.0</text>')
     for i, r in enumerate(rows):
         y = 56 + i * (bar_h + gap)
-        ok = r.get("target") is None or r["ratio"] <= r["target"]
-        color = "#2a9d8f" if ok else "#e76f51"
-        out.append(f'<text x="10" y="{y + 17}">{r["figure"]}</text>')
+        met = r.get("met")
+        color = "#999" if met is None else ("#2a9d8f" if met else "#e76f51")
+        label = r["label"] if len(r["label"]) <= 80 else r["label"][:79] + "…"
+        out.append(f'<text x="10" y="{y + 16}">{label}</text>')
         out.append(f'<rect x="{left}" y="{y}" width="{scale * r["ratio"]:.1f}" height="{bar_h}" fill="{color}"/>')
-        out.append(f'<text x="{left + scale * r["ratio"] + 6:.1f}" y="{y + 17}">{r["ratio"]:.2f}x</text>')
-        if r.get("target"):
+        out.append(f'<text x="{left + scale * r["ratio"] + 6:.1f}" y="{y + 16}">{r["ratio"]:.2f}x</text>')
+        if r["target"]:
             tx = left + scale * r["target"]
             out.append(f'<line x1="{tx:.1f}" y1="{y - 3}" x2="{tx:.1f}" y2="{y + bar_h + 3}" stroke="#264653" stroke-width="2"/>')
     out.append("</svg>")
@@ -71,10 +81,25 @@ def render_svg(rows, path):
         f.write("\n".join(out))
 
 
+def summarize(figure, comparison, samples):
+    ours = samples[comparison.ours]
+    row = {"figure": figure.name, "label": comparison.label, "unit": comparison.unit, "ours": comparison.ours,
+           "ours_median": statistics.median(ours), "ours_min": min(ours), "ours_max": max(ours),
+           "runs": len(ours), "target": comparison.target, "higher_is_better": comparison.higher_is_better,
+           "baseline": comparison.baseline, "ratio": None, "met": None}
+    if comparison.baseline:
+        base = samples[comparison.baseline]
+        row.update(base_median=statistics.median(base), base_min=min(base), base_max=max(base))
+        row["ratio"] = row["ours_median"] / row["base_median"] if row["base_median"] else None
+        if comparison.target and row["ratio"] is not None:
+            row["met"] = row["ratio"] >= comparison.target if comparison.higher_is_better else row["ratio"] <= comparison.target
+    return row
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", default="")
+    parser.add_argument("--only", default="", help="comma-separated figure names: " + ", ".join(f.name for f in FIGURES))
     parser.add_argument("--work-dir", default=os.environ.get("CROSSBOARD_BENCH_WORK_DIR",
                                                              os.path.join(os.path.expanduser("~"), ".cache", "crossboard-bench")))
     args = parser.parse_args()
@@ -83,60 +108,57 @@ def main():
     out_dir = os.path.join(args.work_dir, "bench", stamp)
     os.makedirs(out_dir, exist_ok=True)
 
-    rows = []
+    rows, failures, all_samples = [], [], {}
     for figure in FIGURES:
         if only and figure.name not in only:
             continue
         print(f"== {figure.name}: {figure.title}", flush=True)
         try:
-            samples = figure.measure(args.runs, args.work_dir, timed)
+            samples = figure.measure(args.runs, os.path.join(args.work_dir, figure.name), timed)
         except Exception as e:  # a figure that cannot run here is reported, not fatal to the others
-            print(f"   failed: {e}", flush=True)
-            rows.append({"figure": figure.name, "title": figure.title, "error": str(e)})
+            print(f"   not measured: {e}", flush=True)
+            failures.append({"figure": figure.name, "title": figure.title, "error": str(e)})
             continue
-        ours, base = samples[figure.ours], samples[figure.baseline]
-        row = {
-            "figure": figure.name, "title": figure.title, "unit": figure.unit,
-            "ours": figure.ours, "baseline": figure.baseline,
-            "ours_median": statistics.median(ours), "ours_min": min(ours), "ours_max": max(ours),
-            "base_median": statistics.median(base), "base_min": min(base), "base_max": max(base),
-            "runs": len(ours), "target": figure.target, "samples": samples,
-        }
-        row["ratio"] = row["ours_median"] / row["base_median"] if row["base_median"] else float("inf")
-        if figure.ratio_of_throughput:
-            row["ratio"] = 1 / row["ratio"] if row["ratio"] else float("inf")
-        rows.append(row)
-        print(f"   {figure.ours}: {row['ours_median']:.3f} {figure.unit} ({row['ours_min']:.3f}..{row['ours_max']:.3f}), "
-              f"{figure.baseline}: {row['base_median']:.3f} {figure.unit} ({row['base_min']:.3f}..{row['base_max']:.3f}), "
-              f"ratio {row['ratio']:.2f}" + (f" (target < {figure.target:.2f})" if figure.target else ""), flush=True)
+        all_samples[figure.name] = samples
+        for comparison in figure.comparisons():
+            row = summarize(figure, comparison, samples)
+            rows.append(row)
+            line = f"   {comparison.label}: {row['ours']} {fmt(row['ours_median'], row['unit'])}"
+            if row["baseline"]:
+                line += f" vs {row['baseline']} {fmt(row['base_median'], row['unit'])}, ratio {row['ratio']:.2f}"
+            if row["target"]:
+                line += f" (target {'>=' if row['higher_is_better'] else '<='} {row['target']:.2f}: {'met' if row['met'] else 'MISSED'})"
+            print(line, flush=True)
 
-    measured = [r for r in rows if "ratio" in r]
     with open(os.path.join(out_dir, "results.json"), "w") as f:
-        json.dump({"machine": machine(), "when": stamp, "runs": args.runs, "figures": rows}, f, indent=2)
+        json.dump({"machine": machine(), "when": stamp, "runs": args.runs, "rows": rows, "failures": failures,
+                   "samples": all_samples}, f, indent=2)
     with open(os.path.join(out_dir, "results.csv"), "w") as f:
-        f.write("figure,variant,run,value,unit\n")
-        for r in measured:
-            for variant, values in r["samples"].items():
+        f.write("figure,variant,run,value\n")
+        for name, samples in all_samples.items():
+            for variant, values in samples.items():
                 for i, v in enumerate(values):
-                    f.write(f"{r['figure']},{variant},{i + 1},{v:.6f},{r['unit']}\n")
-    if measured:
-        render_svg(measured, os.path.join(out_dir, "ratios.svg"))
+                    f.write(f"{name},{variant},{i + 1},{v:.6f}\n")
+    render_svg(rows, os.path.join(out_dir, "ratios.svg"))
 
     print()
     print(f"Machine: {machine()}; {args.runs} runs per variant; {stamp}")
     print()
-    print("| figure | crossboard (median, min..max) | baseline (median, min..max) | ratio | target |")
+    print("| figure | crossboard: median (min..max) | baseline: median (min..max) | ratio | target |")
     print("|---|---|---|---|---|")
     for r in rows:
-        if "error" in r:
-            print(f"| {r['title']} | not measured: {r['error']} | | | |")
-            continue
-        print(f"| {r['title']} | {r['ours']}: {r['ours_median']:.3f} {r['unit']} ({r['ours_min']:.3f}..{r['ours_max']:.3f}) "
-              f"| {r['baseline']}: {r['base_median']:.3f} {r['unit']} ({r['base_min']:.3f}..{r['base_max']:.3f}) "
-              f"| {r['ratio']:.2f} | {('< %.2f' % r['target']) if r['target'] else ''} |")
+        ours = f"{r['ours']}: {fmt(r['ours_median'], r['unit'])} ({fmt(r['ours_min'], r['unit'])}..{fmt(r['ours_max'], r['unit'])})"
+        base = (f"{r['baseline']}: {fmt(r['base_median'], r['unit'])} ({fmt(r['base_min'], r['unit'])}..{fmt(r['base_max'], r['unit'])})"
+                if r["baseline"] else "")
+        ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else ""
+        target = (f"{'>=' if r['higher_is_better'] else '<='} {r['target']:.2f} {'met' if r['met'] else '**missed**'}"
+                  if r["target"] else "")
+        print(f"| {r['label']} | {ours} | {base} | {ratio} | {target} |")
+    for failure in failures:
+        print(f"| {failure['title']} | not measured: {failure['error'].splitlines()[0]} | | | |")
     print()
     print(f"Results: {out_dir}/results.csv, results.json, ratios.svg")
-    return 1 if any("error" in r for r in rows) else 0
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

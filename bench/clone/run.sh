@@ -14,28 +14,7 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/crossboard-bench-clone.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
 echo "Building a repository with $commits commits (200 files, 5 rewritten per commit) in $work/repo ..." >&2
-python3 - "$commits" >"$work/stream" <<'PY'
-import os, random, sys
-commits = int(sys.argv[1])
-rng = random.Random(42)
-files = [f"package/pkg{i:03d}/Makefile" for i in range(200)]
-out = sys.stdout.buffer
-def blob(data):
-    out.write(b"data %d\n" % len(data) + data + b"\n")
-for n in range(1, commits + 1):
-    out.write(b"commit refs/heads/main\n")
-    out.write(b"committer bench <bench@crossboard.invalid> %d +0000\n" % (1500000000 + n * 600))
-    blob(b"change %d" % n)
-    touched = files if n == 1 else rng.sample(files, 5)
-    for path in touched:
-        text = b"\n".join(b"PKG_%d:=%x" % (i, rng.getrandbits(64)) for i in range(100)) + b"\n"
-        out.write(b"M 100644 inline " + path.encode() + b"\n")
-        blob(text)
-    if n == commits:
-        out.write(b"\n")
-out.write(b"tag v1.0.0\nfrom refs/heads/main\ntagger bench <bench@crossboard.invalid> 1600000000 +0000\n")
-blob(b"release")
-PY
+python3 "$(dirname "${BASH_SOURCE[0]}")/make_history.py" "$commits" >"$work/stream"
 git init --quiet --bare --initial-branch=main "$work/repo"
 git -C "$work/repo" fast-import --quiet <"$work/stream"
 git -C "$work/repo" gc --quiet

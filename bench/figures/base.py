@@ -1,28 +1,42 @@
 import os
+from dataclasses import dataclass
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD_SH = os.path.join(ROOT, "build.sh")
+
+
+@dataclass
+class Comparison:
+    label: str
+    ours: str
+    baseline: str = None       # None: a figure of its own, without a ratio
+    unit: str = "s"            # "s", "bytes", "MiB/s"
+    target: float = None       # the ratio to meet
+    higher_is_better: bool = False
 
 
 class Figure:
     name = ""
     title = ""
-    unit = "s"
-    ours = "crossboard"
-    baseline = "baseline"
-    target = None               # the ratio to stay under (ours / baseline)
-    ratio_of_throughput = False  # True when the unit is a rate (higher is better): the ratio is inverted
+
+    def comparisons(self):
+        raise NotImplementedError
 
     def measure(self, runs, work_dir, timed):
-        """Returns {variant: [value, ...]} with `runs` values for ours and baseline."""
+        """Returns {variant: [value, ...]}; work_dir is this figure's own folder."""
         raise NotImplementedError
 
     @staticmethod
     def interleave(runs, variants):
         """Runs each variant `runs` times, alternating, after one warm-up each; returns the samples."""
         samples = {name: [] for name in variants}
-        for name, run in variants.items():
+        for run in variants.values():
             run()  # warm-up: caches, JIT, page cache
         for _ in range(runs):
             for name, run in variants.items():
                 samples[name].append(run())
         return samples
+
+    @staticmethod
+    def env(**extra):
+        return dict(os.environ, NO_COLOR="1", CI="true", **extra)
