@@ -21,6 +21,16 @@ if ! dotnet build tests/Tests.csproj --nologo -v quiet -clp:ErrorsOnly; then
   exit 1
 fi
 
+# The tests share one folder of downloaded Debian packages, filled here before they start, so
+# that they need no network beyond 127.0.0.0/8 and their own namespaces.
+export CROSSBOARD_DEB_CACHE="${CROSSBOARD_DEB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/crossboard-tests/debs}"
+echo "== warming caches ($CROSSBOARD_DEB_CACHE)"
+if ! bash tests/setup/warm-caches.sh tests/bin/Debug/net10.0/Build.dll; then
+  echo "tests/run.sh: warming the caches failed (see above)" >&2
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+
 echo "== testing"
 log="$(mktemp "${TMPDIR:-/tmp}/crossboard-tests.XXXXXX.log")"
 export NO_COLOR=1

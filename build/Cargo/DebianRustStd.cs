@@ -44,6 +44,9 @@ public sealed class DebianRustStd(DebianPackages packages, ICommandRunner runner
         return (version, package);
     }
 
+    /// <summary>Installs Debian's rustc and cargo (asking first, unless --yes or CI).</summary>
+    public void EnsureRustc(string forToolchain) => packages.Ensure(["rustc", "cargo"], $"Rust for the {forToolchain} toolchain");
+
     public const string DebianRustc = "/usr/bin/rustc";
     public const string DebianCargo = "/usr/bin/cargo";
 

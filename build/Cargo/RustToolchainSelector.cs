@@ -107,6 +107,13 @@ public sealed class RustToolchainSelector(ICommandRunner runner, DebianRustStd d
             return (false, "this is not a Debian/Ubuntu machine (no apt-get to fetch libstd-rust-dev).");
         }
 
+        // With a Debian toolchain, Debian's Rust is part of it: install it as the C compiler was
+        // (with consent), so that the quick start works on a machine without it.
+        if (debianStd.HostRustc() is null && toolchain.Kind == ToolchainDefinition.Debian && runner is LocalCommandRunner)
+        {
+            debianStd.EnsureRustc(toolchain.Name);
+        }
+
         return debianStd.HostRustc() is null
             ? (false, "Debian's rustc and cargo are not installed. Install: sudo apt-get install -y rustc cargo")
             : (true, "");

@@ -88,11 +88,21 @@ public sealed class DebianPackages(Consent consent, Action<string> log)
     }
 
     /// <summary>
+    /// CROSSBOARD_DEB_CACHE: one folder of downloaded .deb files shared by every work dir (a CI
+    /// machine fills it once before the tests; a user may point it at a local copy for offline
+    /// work). When set it is looked in first and downloaded into instead of the caller's folder.
+    /// </summary>
+    public static string? SharedCache =>
+        Environment.GetEnvironmentVariable("CROSSBOARD_DEB_CACHE") is { Length: > 0 } dir ? Path.GetFullPath(dir) : null;
+
+    /// <summary>
     /// Downloads <paramref name="package"/> (name[:arch][=version]) into <paramref name="cacheDir"/>
-    /// and returns the .deb's path; a .deb already there is reused.
+    /// (or <see cref="SharedCache"/>) and returns the .deb's path; a .deb already there is reused.
     /// </summary>
     public string Download(string package, string cacheDir)
     {
+        Directory.CreateDirectory(cacheDir);
+        cacheDir = SharedCache ?? cacheDir;
         Directory.CreateDirectory(cacheDir);
         var name = package.Split('=')[0].Split(':')[0];
         var arch = package.Contains(':') ? package.Split(':')[1].Split('=')[0] : null;

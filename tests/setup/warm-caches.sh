@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Fills, with crossboard's own tasks, everything the tests would otherwise download from Debian's
+# mirror while they run: the Rust std rlibs of mipsel, armhf and arm64, the emulated device's
+# packages (into CROSSBOARD_DEB_CACHE, which the tests share) and the Docker builder image. After
+# this the tests talk to nothing but 127.0.0.0/8 and the namespaces they create. Idempotent: a
+# second run finds everything cached and takes seconds.
+# Usage: warm-caches.sh BUILD_DLL   (run by tests/run.sh after the build)
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+build_dll="${1:?usage: warm-caches.sh BUILD_DLL}"
+: "${CROSSBOARD_DEB_CACHE:?export CROSSBOARD_DEB_CACHE first}"
+export CI=true NO_COLOR=1 CROSSBOARD_ROOT="$root"
+
+warm="$(mktemp -d "${TMPDIR:-/tmp}/crossboard-warm.XXXXXX")"
+trap 'rm -rf "$warm"' EXIT
+mkdir -p "$warm/app"
+cp -r "$root/samples/hello/Cargo.toml" "$root/samples/hello/Cargo.lock" "$root/samples/hello/src" "$warm/app/"
+
+crossboard() {
+  local log="$warm/last.log"
+  if ! dotnet "$build_dll" "$@" --work-dir="$warm/work" >"$log" 2>&1; then
+    tail -n 30 "$log" >&2
+    echo "warm-caches: crossboard $* failed" >&2
+    return 1
+  fi
+}
+
+for board in malta-le rpi2 rpi3; do
+  echo "warm-caches: Rust std for $board"
+  crossboard --target=CargoBuild --board="$board" --app="$warm/app" --size-profile=false
+done
+echo "warm-caches: the emulated device's packages"
+crossboard --target=EmulatorImage
+
+# The Docker tests' builder image, built once from the local base image (its apt-get steps need
+# Debian's mirror); without an engine the Docker tests skip, and so does this.
+if engine="$(bash "$root/tests/setup/podman-engine.sh" 2>/dev/null)"; then
+  export DOCKER_HOST="$(echo "$engine" | sed -n 's/^DOCKER_HOST=//p' | tail -n 1)"
+  base="$(echo "$engine" | sed -n 's/^BASE_IMAGE=//p' | tail -n 1)"
+  echo "warm-caches: the Docker builder image (from $base)"
+  crossboard --target=BuilderImage --docker --docker-base="$base"
+fi
+echo "warm-caches: done"
