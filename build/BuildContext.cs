@@ -120,8 +120,10 @@ public sealed class BuildContext : FrostingContext
     /// <summary>--artifact: a binary built elsewhere, deployed as it is (the SDK and cargo stages then have nothing to do).</summary>
     public string? ArtifactFile => FullPath(Optional("artifact"));
 
-    /// <summary>No --device, or --device=emulator: the emulated device is the target (the quick start's).</summary>
-    public bool DeploysToEmulator => Device is null || Device.Equals(Deploy.DeviceResolver.Emulator, StringComparison.OrdinalIgnoreCase);
+    /// <summary>No --device nor --devices, or --device=emulator: the emulated device is the target (the quick start's).</summary>
+    public bool DeploysToEmulator => Device is null
+        ? !this.HasArgument("devices")
+        : Device.Equals(Deploy.DeviceResolver.Emulator, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Whether packages may be installed without asking (--yes, CI), or whom to ask.</summary>
     public Consent Consent { get; }

@@ -305,8 +305,12 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
 
             return connection.Run(Sudo(sudo, $"rm -f {RemoteShell.Quote(temporary)}"), $"remove {temporary}").Succeeded;
         }
-        catch (CrossboardException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Best effort on a connection that just failed: the next deploy removes the leftover
+            // anyway. SSH.NET can fail here in its own ways too (a NullReferenceException from
+            // SshCommand when the session dies while the channel opens), which must not hide the
+            // upload's own error.
             return false;
         }
     }

@@ -161,7 +161,10 @@ public sealed class DeviceImageBuilder(DebianPackages packages, IBuildLog log)
                 File.WriteAllText(Path.Combine(temp, ".complete"), package.Spec + "\n");
                 DeleteDirectory(dir);
                 Directory.Move(temp, dir);
-                File.Delete(deb); // unpacked is all we use; a kernel .deb is 45 MB
+                if (DebianPackages.SharedCache is null)
+                {
+                    File.Delete(deb); // unpacked is all we use; a kernel .deb is 45 MB (a shared cache keeps it for the other work dirs)
+                }
             }
 
             result[package] = dir;

@@ -12,7 +12,8 @@ internal static class EmulatorStage
             return true;
         }
 
-        context.Log.Information("{0}: not needed; --device={1} is a real device.", task, context.Device!);
+        context.Log.Information("{0}: not needed; the deploy target is {1}, not the emulated device.", task,
+            context.Device is { } device ? $"--device={device}" : "the --devices list");
         return false;
     }
 }

@@ -32,6 +32,11 @@ for board in malta-le rpi2 rpi3; do
 done
 echo "warm-caches: the emulated device's packages"
 crossboard --target=EmulatorImage
+# and those an image with SFTP adds (recipe switch sftp = true): a copy of malta-le with it on.
+mkdir -p "$warm/recipes"
+sed -e 's/^name = "malta-le"/name = "malta-le-sftp"/' -e 's/^sftp = false/sftp = true/' \
+  "$root/recipes/malta-le.toml" >"$warm/recipes/malta-le-sftp.toml"
+crossboard --target=EmulatorImage --board=malta-le-sftp --recipes="$warm/recipes"
 
 # The Docker tests' builder image, built once from the local base image (its apt-get steps need
 # Debian's mirror); without an engine the Docker tests skip, and so does this.
