@@ -68,11 +68,11 @@ public sealed class BuildContext : FrostingContext
         BinName = Optional("bin");
         EmulatorSshPort = Port("emulator-ssh-port");
         EmulatorAppPort = Port("emulator-app-port");
-        Consent = Host.Consent.FromEnvironment(this.HasArgument("yes") && this.Argument("yes", true));
+        Consent = Host.Consent.FromEnvironment(Flag("yes"));
         SdkSource = Optional("sdk-source") is { } source && GitLocalPath(source) ? FullPath(source) : Optional("sdk-source");
         // Not a number: 0, which PrepareVolume reports as a bad --sdk-volume-size when it needs the size.
         SdkVolumeSizeGb = Optional("sdk-volume-size") is { } size ? (int.TryParse(size, out var gb) ? gb : 0) : Volume.SdkVolume.DefaultSizeGb;
-        UseDocker = this.HasArgument("docker") && this.Argument("docker", true);
+        UseDocker = Flag("docker");
         DockerCli = Optional("docker-cli");
         DockerClient.ValidateChoice(DockerCli);
         DockerBaseImage = Optional("docker-base") ?? BuilderImageDefinition.DefaultBaseImage;
@@ -234,7 +234,11 @@ public sealed class BuildContext : FrostingContext
         "false" or "no" or "off" or "0" => false,
         _ => throw new CrossboardException($"--{name}={value}: use true or false."),
     };
+
     private static bool GitLocalPath(string source) => Git.GitClient.IsLocalPath(source);
+
+    /// <summary>A boolean switch: absent is false, a bare --name is true, a bad value is a clear error.</summary>
+    private bool Flag(string name) => Optional(name) is { } value && ParseBool(name, value);
 
     private string? Optional(string name) => this.HasArgument(name) ? this.Argument<string>(name) : null;
 
