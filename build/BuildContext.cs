@@ -218,6 +218,9 @@ public sealed class BuildContext : FrostingContext
     /// </summary>
     public Func<Deploy.DeviceTarget>? EmulatorDevice { get; set; }
 
+    /// <summary>The deploy target's SSH connection, opened at Setup while the build runs (Deploy takes it over).</summary>
+    public Deploy.EarlyConnection? EarlyConnection { get; set; }
+
     /// <summary>What Deploy or Rollback did, one entry per device.</summary>
     public IReadOnlyList<Deploy.DeviceResult>? DeployResults { get; set; }
 

@@ -43,9 +43,13 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
             new Emulator.EmulatorStartOptions { SshPort = context.EmulatorSshPort, AppPort = context.EmulatorAppPort });
         context.Log.Verbose("Board {0}, toolchain {1}, Rust target {2}, work dir {3}",
             context.Board.Name, context.Toolchain.Name, context.RustTarget, context.WorkDir);
+
+        // The device is known now: its SSH handshake runs while the build does.
+        context.EarlyConnection = DeployTaskSupport.StartEarlyConnection(context, info.TasksToExecute.Select(t => t.Name));
     }
 
     public override void Teardown(BuildContext context, ITeardownContext info)
     {
+        context.EarlyConnection?.Dispose();
     }
 }

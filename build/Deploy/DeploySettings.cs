@@ -39,6 +39,9 @@ public sealed record DeploySettings
     /// <summary>Called with (bytes sent, total) as the upload goes (benchmarks and tests watch it).</summary>
     public Action<long, long>? OnUploadProgress { get; init; }
 
+    /// <summary>A connection to the single device, opened while the build ran (taken over when it is to the device deployed to).</summary>
+    public EarlyConnection? EarlyConnection { get; init; }
+
     public string LogFileFor(string device) => LogDir is null ? "" : Path.Combine(LogDir, DeviceLog.FileNameFor(device));
 }
 

@@ -25,7 +25,7 @@ public sealed class DeviceConnection : IDisposable
     private readonly HostKeyVerifier _verifier;
     private readonly List<string> _described;
     private readonly List<IDisposable> _owned;
-    private readonly DeviceLog _log;
+    private DeviceLog _log;
     private SftpClient? _sftp;
 
     private DeviceConnection(DeviceTarget target, ConnectionInfo info, HostKeyVerifier verifier, List<string> described, List<IDisposable> owned, DeviceLog log)
@@ -206,6 +206,9 @@ public sealed class DeviceConnection : IDisposable
         Ssh = NewClient();
         Connect(Ssh);
     }
+
+    /// <summary>Logs to <paramref name="log"/> from now on (a connection opened early, taken over by a deploy).</summary>
+    public void UseLog(DeviceLog log) => _log = log;
 
     /// <summary>Whether the SSH session is still up.</summary>
     public bool IsConnected => Ssh.IsConnected;
