@@ -107,6 +107,9 @@ public sealed class RustToolchainSelector(ICommandRunner runner, DebianRustStd d
             return (false, "this is not a Debian/Ubuntu machine (no apt-get to fetch libstd-rust-dev).");
         }
 
+        // Needed right after, if Debian's Rust is chosen: rustc answers both at once.
+        debianStd.LookForInstalledStd(triple);
+
         return debianStd.HostRustc() is null
             ? (false, "Debian's rustc and cargo are not installed. Install: sudo apt-get install -y rustc cargo")
             : (true, "");
