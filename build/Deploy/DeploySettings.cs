@@ -22,6 +22,9 @@ public sealed record DeploySettings
 
     public CompressionMode Compression { get; init; } = CompressionMode.Auto;
 
+    /// <summary>--transfer: how the bytes go (auto: the fastest that works; see <see cref="TransferSelector"/>).</summary>
+    public TransferPreference Transfer { get; init; } = TransferPreference.Auto;
+
     public DeployCredentials Credentials { get; init; } = new();
 
     /// <summary>known_hosts used when the device has no pin and ~/.ssh/config names none.</summary>

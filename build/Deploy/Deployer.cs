@@ -72,9 +72,8 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
             }
 
             EnsureSpace(connection, deviceLog, state, artifact, targetPath, sudo);
-            (method, sent) = Upload(connection, facts, state, deviceLog, artifact, targetPath, sudo, cancellation);
-            Verify(connection, deviceLog, tool, expected, targetPath, sudo);
-            Install(connection, targetPath, state.Exists, sudo);
+            (method, sent, var arrived) = Upload(connection, facts, state, deviceLog, artifact, targetPath, sudo, cancellation);
+            VerifyAndInstall(connection, deviceLog, tool, expected, targetPath, state.Exists, sudo, arrived);
             deviceLog.Information(!state.Exists
                 ? $"Installed {targetPath}."
                 : $"Installed {targetPath}; the previous binary is kept as {targetPath}.bak (--target=Rollback restores it).");
@@ -223,7 +222,8 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
             deviceLog.LogFile);
     }
 
-    private (TransferMethod, long) Upload(DeviceConnection connection, DeviceFacts facts, TargetState state, DeviceLog deviceLog, BuiltArtifact artifact, string targetPath, string sudo, CancellationToken cancellation)
+    /// <returns>How it went, the bytes sent, and the checksum the device computed as they arrived (null when the transfer cannot: then it is read back).</returns>
+    private (TransferMethod, long, string?) Upload(DeviceConnection connection, DeviceFacts facts, TargetState state, DeviceLog deviceLog, BuiltArtifact artifact, string targetPath, string sudo, CancellationToken cancellation)
     {
         var temporary = targetPath + ".new";
         var directory = RemoteShell.DirectoryOf(targetPath);
@@ -240,12 +240,12 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
         {
             var packed = CompressionAdvisor.Gzip(artifact.Path);
             deviceLog.Information($"Sending {artifact.Name} gzip-compressed ({ProgressLine.Size(packed.Length)} instead of {ProgressLine.Size(artifact.Size)}): {decision.Reason}.");
-            upload = new ExecUpload(connection, compressed: true, sudo);
+            upload = new ExecUpload(connection, compressed: true, sudo, facts.ChecksumTool);
             source = new MemoryStream(packed);
         }
         else
         {
-            upload = new TransferSelector(connection, facts, deviceLog).Choose(sudo);
+            upload = new TransferSelector(connection, facts, deviceLog, settings.Transfer).Choose(sudo);
             source = File.OpenRead(artifact.Path);
         }
 
@@ -287,37 +287,65 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
         }
 
         deviceLog.Verbose($"Uploaded {ProgressLine.Size(total)} in {progress.Elapsed.TotalSeconds:0.0} s with {Describe(upload.Method)}.");
-        return (upload.Method, total);
+        return (upload.Method, total, (upload as ExecUpload)?.ArrivedChecksum);
     }
 
-    private static void Verify(DeviceConnection connection, DeviceLog deviceLog, string tool, string expected, string targetPath, string sudo)
+    /// <summary>
+    /// Proves &lt;target&gt;.new holds the expected bytes, by its checksum on the device, then puts it
+    /// in place: chmod, hard-link the old binary to .bak, rename the new one over it (the target
+    /// exists at every moment), and make that durable. One command: the checksum is compared on
+    /// the device, which installs nothing unless it matches.
+    /// </summary>
+    /// <param name="arrived">
+    /// The checksum of &lt;target&gt;.new the device computed in the upload's own command (the exec
+    /// channel reads the file back right after writing it), compared here; null: computed and
+    /// compared by this command.
+    /// </param>
+    private static void VerifyAndInstall(DeviceConnection connection, DeviceLog deviceLog, string tool, string expected, string targetPath, bool hadBinary, string sudo, string? arrived)
     {
         var temporary = targetPath + ".new";
-        var result = connection.Run($"{tool} {RemoteShell.Quote(temporary)}", $"checksum {temporary}");
-        var actual = result.Succeeded ? result.Output.Trim().Split(' ', 2)[0].ToLowerInvariant() : null;
-        if (actual != expected)
+        if (arrived is not null && arrived != expected)
         {
             Cleanup(connection, temporary, sudo);
+            throw Damaged(connection, deviceLog, tool, temporary, arrived, expected);
+        }
+
+        var script = new System.Text.StringBuilder($"t={RemoteShell.Quote(targetPath)}\n");
+        if (arrived is null)
+        {
+            script
+                .Append($"s=$({tool} \"$t.new\") || {{ rm -f \"$t.new\"; echo unreadable; exit 5; }}\n")
+                .Append($"s=${{s%% *}}; [ \"$s\" = {expected} ] || {{ rm -f \"$t.new\"; echo \"sum $s\"; exit 5; }}\n");
+        }
+
+        script
+            .Append("chmod 755 \"$t.new\" || exit 4\n")
+            .Append(hadBinary ? "if [ -f \"$t\" ]; then ln -f \"$t\" \"$t.bak\" 2>/dev/null || cp -p \"$t\" \"$t.bak\" || exit 4; fi\n" : "")
+            .Append("mv -f \"$t.new\" \"$t\" || exit 4\n")
+            // The new binary and the rename on disk: fsync of the file and its directory where
+            // sync takes files (busybox's FEATURE_SYNC_FANCY, coreutils), else everything.
+            .Append("sync \"$t\" \"${t%/*}/\" 2>/dev/null || sync\n");
+        var result = connection.Run(Sudo(sudo, script.ToString()), arrived is null ? $"verify and install {targetPath}" : $"install {targetPath}");
+        if (result.ExitStatus == 5)
+        {
+            var actual = result.Output.Split('\n').FirstOrDefault(l => l.StartsWith("sum ", StringComparison.Ordinal))?[4..].Trim();
+            throw Damaged(connection, deviceLog, tool, temporary, actual ?? $"unreadable ({result.Diagnostic})", expected);
+        }
+
+        if (!result.Succeeded)
+        {
             throw new CrossboardException(
-                $"The upload arrived damaged on device '{connection.Target.Name}': {tool} of {temporary} is {actual ?? "unreadable (" + result.Diagnostic + ")"}, expected {expected}. " +
-                "It was removed and the device keeps its previous binary. Deploy again; if it repeats, the device's storage may be failing.",
+                $"Putting {targetPath} in place failed on device '{connection.Target.Name}' (the previous binary is still there) (exit {result.ExitStatus?.ToString() ?? "signal " + result.ExitSignal}): {result.Diagnostic}",
                 deviceLog.LogFile);
         }
 
-        deviceLog.Verbose($"Verified {temporary} on the device ({tool} {Short(expected)}).");
+        deviceLog.Verbose($"Verified {temporary} on the device ({tool} {Short(expected)}{(arrived is null ? "" : ", read back by the upload's command")}).");
     }
 
-    /// <summary>chmod, hard-link the old binary to .bak, rename the new one over it: the target exists at every moment.</summary>
-    private static void Install(DeviceConnection connection, string targetPath, bool hadBinary, string sudo)
-    {
-        var script =
-            $"t={RemoteShell.Quote(targetPath)}\n" +
-            "chmod 755 \"$t.new\" || exit 4\n" +
-            (hadBinary ? "if [ -f \"$t\" ]; then ln -f \"$t\" \"$t.bak\" 2>/dev/null || cp -p \"$t\" \"$t.bak\" || exit 4; fi\n" : "") +
-            "mv -f \"$t.new\" \"$t\" || exit 4\n" +
-            "sync\n";
-        connection.RunChecked(Sudo(sudo, script), $"install {targetPath}", $"Putting {targetPath} in place failed (the previous binary is still there)");
-    }
+    private static CrossboardException Damaged(DeviceConnection connection, DeviceLog deviceLog, string tool, string temporary, string actual, string expected) => new(
+        $"The upload arrived damaged on device '{connection.Target.Name}': {tool} of {temporary} is {actual}, expected {expected}. " +
+        "It was removed and the device keeps its previous binary. Deploy again; if it repeats, the device's storage may be failing.",
+        deviceLog.LogFile);
 
     private string Smoke(DeviceTarget target, ServiceManager service, DeviceLog deviceLog, CancellationToken cancellation, string? afterFailure)
     {

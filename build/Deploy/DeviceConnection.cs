@@ -27,6 +27,7 @@ public sealed class DeviceConnection : IDisposable
     private readonly List<IDisposable> _owned;
     private DeviceLog _log;
     private SftpClient? _sftp;
+    private bool _firstCommand;
 
     private DeviceConnection(DeviceTarget target, ConnectionInfo info, HostKeyVerifier verifier, List<string> described, List<IDisposable> owned, DeviceLog log)
     {
@@ -111,6 +112,11 @@ public sealed class DeviceConnection : IDisposable
         try
         {
             command.Execute();
+            if (_firstCommand)
+            {
+                _firstCommand = false;
+                AckNudge.Stop(Ssh);
+            }
         }
         catch (SshOperationTimeoutException)
         {
@@ -155,7 +161,7 @@ public sealed class DeviceConnection : IDisposable
             return _sftp;
         }
 
-        var sftp = new SftpClient(Info);
+        var sftp = new NudgedSftpClient(Info);
         sftp.HostKeyReceived += _verifier.OnHostKeyReceived;
         try
         {
@@ -256,6 +262,12 @@ public sealed class DeviceConnection : IDisposable
         try
         {
             client.Connect();
+            if (client is not SftpClient)
+            {
+                // SFTP nudged while it opened its subsystem (NudgedSftpClient); these open their first channel now.
+                AckNudge.Start(client);
+                _firstCommand = client is SshClient;
+            }
         }
         catch (Exception) when (_verifier.Refusal is { } refusal)
         {

@@ -34,6 +34,14 @@ public static class DeployTaskSupport
                 "no" or "false" => CompressionMode.Never,
                 var other => throw new CrossboardException($"--compress={other}: use auto (measure the link), yes or no."),
             },
+            Transfer = Switch(context, "transfer")?.ToLowerInvariant() switch
+            {
+                null or "auto" => TransferPreference.Auto,
+                "exec" => TransferPreference.Exec,
+                "sftp" => TransferPreference.Sftp,
+                "scp" => TransferPreference.Scp,
+                var other => throw new CrossboardException($"--transfer={other}: use auto (the fastest that works), exec, sftp or scp."),
+            },
             Credentials = new DeployCredentials(Switch(context, "password-env"), Switch(context, "passphrase-env"), DeployCredentials.PromptOnTerminal),
             DefaultKnownHosts = Path.Combine(Home, ".ssh", "known_hosts"),
             LogDir = Path.Combine(context.WorkDir, "logs", "deploy"),
