@@ -180,13 +180,12 @@ public sealed record DeviceLook(DeviceFacts Facts, TargetState State, Privilege 
             .Append("[ -d \"$t\" ] && echo isdir\n")
             .Append("[ -e \"$t.new\" ] && rm -f \"$t.new\" && echo leftover\n")
             // ls, not wc -c: busybox wc reads the whole file (35 ms for 1.2 MiB on the emulated MIPS board).
-            .Append("[ -f \"$t.bak\" ] && set -- $(ls -ln \"$t.bak\") && echo \"bak $5\"\n")
+
             .Append("p=\"$d\"; while [ ! -d \"$p\" ]; do p=$(dirname \"$p\"); done\n")
             .Append("[ \"$p\" = \"$d\" ] && echo direxists\n")
             .Append("[ -w \"$p\" ] && echo writable\n")
             .Append("if [ \"$u\" = 0 ]; then v=root; elif [ -w \"$p\" ]; then v=writable; " +
                 "elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then v=sudo; else v=none; fi; echo \"priv $v\"\n")
-            .Append("f=$(df -Pk \"$p\" 2>/dev/null | tail -n 1); if [ -n \"$f\" ]; then echo \"df $f\"; else echo \"statfs $(stat -f -c '%S %a' \"$p\" 2>/dev/null) $p\"; fi\n")
             .Append("s=; m=\n")
             .Append("if [ -f \"$t\" ]; then\n")
             .Append("  echo present; set -- $(ls -ln \"$t\"); z=$5; echo \"size $z\"\n");
@@ -207,6 +206,12 @@ public sealed record DeviceLook(DeviceFacts Facts, TargetState State, Privilege 
         }
 
         script.Append("fi\n");
+        // Free space and the backup's size matter only for an upload: not asked when the binary is the same.
+        script
+            .Append("if [ -z \"$m\" ]; then\n")
+            .Append("  [ -f \"$t.bak\" ] && set -- $(ls -ln \"$t.bak\") && echo \"bak $5\"\n")
+            .Append("  f=$(df -Pk \"$p\" 2>/dev/null | tail -n 1); if [ -n \"$f\" ]; then echo \"df $f\"; else echo \"statfs $(stat -f -c '%S %a' \"$p\" 2>/dev/null) $p\"; fi\n")
+            .Append("fi\n");
         if (expected is not null && serviceScript is not null)
         {
             // Only for the very binary expected (sha256sum matched): the app is made to run, under

@@ -31,11 +31,13 @@ public sealed class EarlyConnection : IDisposable
         _log = new DeviceLog(_messages, null, null);
         var credentials = settings.Credentials with { PromptSecret = null };
         var timeout = settings.ConnectTimeout < MaxConnectTime ? settings.ConnectTimeout : MaxConnectTime;
-        _opening = Task.Run(() =>
+        // A thread of its own (SSH.NET connects synchronously): a blocked thread-pool thread would
+        // stall the build's tasks, which wait on the pool for their processes.
+        _opening = Task.Factory.StartNew(() =>
         {
             var target = resolve();
             return (target, DeviceConnection.Open(target, credentials, _log, timeout, settings.DefaultKnownHosts));
-        });
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>

@@ -53,7 +53,7 @@ public sealed class ServiceManager(DeviceConnection connection, string style, st
     {
         ServiceStyle.Background => BackgroundFunctions + (restart
             ? "stop\nstart\n"
-            : "if [ -f \"$pidf\" ] && alive \"$(cat \"$pidf\")\"; then echo \"running $(cat \"$pidf\")\"; else start; fi\n"),
+            : "p=; read -r p < \"$pidf\" 2>/dev/null; if [ -n \"$p\" ] && alive \"$p\"; then echo \"running $p\"; else start; fi\n"),
         ServiceStyle.Procd => ProcdApplyScript(restart),
         ServiceStyle.Systemd => SystemdScript(restart),
         ServiceStyle.None => null,
@@ -128,8 +128,10 @@ public sealed class ServiceManager(DeviceConnection connection, string style, st
         $"name={RemoteShell.Quote(name)}; bin={RemoteShell.Quote(binary)}; log={RemoteShell.Quote(BackgroundLog)}\n" +
         // /var/run is tmpfs on OpenWrt and most systems; a read-only or missing one falls back to /tmp.
         "r=/var/run; { [ -d \"$r\" ] && [ -w \"$r\" ]; } || r=/tmp; pidf=\"$r/$name.pid\"\n" +
-        // kill -0 succeeds on a zombie: look at its state too.
-        "alive() { kill -0 \"$1\" 2>/dev/null && ! grep -q '^[0-9]* (.*) Z' \"/proc/$1/stat\" 2>/dev/null; }\n" +
+        // kill -0 succeeds on a zombie: look at its state too ("pid (comm) S ...", comm may hold
+        // spaces and parentheses). Shell builtins only: each fork costs milliseconds on a small
+        // device, and Deploy runs this even when nothing changed.
+        "alive() { kill -0 \"$1\" 2>/dev/null || return 1; s=; read -r s < \"/proc/$1/stat\" 2>/dev/null; s=${s##*) }; [ \"${s%% *}\" != Z ]; }\n" +
         "stop() {\n" +
         "  [ -f \"$pidf\" ] || return 0\n" +
         "  old=$(cat \"$pidf\"); rm -f \"$pidf\"\n" +

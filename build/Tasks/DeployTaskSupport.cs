@@ -51,7 +51,8 @@ public static class DeployTaskSupport
 
     /// <summary>
     /// Starts connecting to the single device Deploy will talk to, in the background, so that the
-    /// handshake overlaps the build (see <see cref="EarlyConnection"/>). Only when the run deploys
+    /// handshake overlaps the build (see <see cref="EarlyConnection"/>); and warms up the smoke
+    /// check's HTTP client (<see cref="SmokeCheck.WarmUp"/>). Only when the run deploys
     /// to one device known now: --device, or the emulator when it is already running (a booting
     /// one is waited for by EmulatorStart). Null when there is nothing to start.
     /// </summary>
@@ -63,20 +64,33 @@ public static class DeployTaskSupport
         }
 
         DeploySettings settings;
-        string board;
         try
         {
             settings = Settings(context);
-            board = Emulator.EmulatorDevices.EmulatedBoardFor(context.Board, context.Catalog.Boards).Name;
         }
         catch (CrossboardException)
         {
-            // A bad switch, or no emulated board: Deploy reports it where it always did.
+            // A bad switch: Deploy reports it where it always did.
             return null;
+        }
+
+        if (settings.SmokeUrl is { } url && url.StartsWith("http", StringComparison.OrdinalIgnoreCase))
+        {
+            _ = SmokeCheck.WarmUp();
         }
 
         if (context.DeploysToEmulator)
         {
+            string board;
+            try
+            {
+                board = Emulator.EmulatorDevices.EmulatedBoardFor(context.Board, context.Catalog.Boards).Name;
+            }
+            catch (CrossboardException)
+            {
+                return null; // no board emulates this one: Deploy says so
+            }
+
             var record = new Emulator.EmulatorPaths(context.WorkDir, board).StateFile;
             if (!File.Exists(record))
             {
