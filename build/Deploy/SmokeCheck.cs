@@ -106,7 +106,8 @@ public static class SmokeCheck
     /// everything else. One request to a throwaway listener on 127.0.0.1, made while the build
     /// runs, pays it early; nothing reaches the device.
     /// </summary>
-    public static Task WarmUp() => Task.Factory.StartNew(() =>
+    /// <returns>Whether the request went through (false changes nothing: the real check reports its own failures).</returns>
+    public static Task<bool> WarmUp() => Task.Factory.StartNew(() =>
     {
         try
         {
@@ -118,8 +119,9 @@ public static class SmokeCheck
                 var serve = Serve(listener);
                 using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(5) }) { Timeout = TimeSpan.FromSeconds(5) };
                 using var response = http.GetAsync($"http://127.0.0.1:{port}/").GetAwaiter().GetResult();
-                response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+                var body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
                 serve.Wait(TimeSpan.FromSeconds(5));
+                return response.IsSuccessStatusCode && body == "ok";
             }
             finally
             {
@@ -129,6 +131,7 @@ public static class SmokeCheck
         catch (Exception ex) when (ex is SocketException or IOException or HttpRequestException or TaskCanceledException or AggregateException or ObjectDisposedException)
         {
             // Only a warm-up: the real check reports its own failures.
+            return false;
         }
     }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     // LongRunning: a thread of its own. Blocking a thread-pool thread while the build's tasks wait
