@@ -219,7 +219,13 @@ public sealed class BuildContext : FrostingContext
     /// </summary>
     public Func<Deploy.DeviceTarget>? EmulatorDevice { get; set; }
 
-    /// <summary>The deploy target's SSH connection, opened at Setup while the build runs (Deploy takes it over).</summary>
+    /// <summary>The tasks this run executes, in order (Setup).</summary>
+    public IReadOnlyList<string> PlannedTasks { get; set; } = [];
+
+    /// <summary>Whether <see cref="Tasks.EarlyWork"/> has started the background work of this run.</summary>
+    public bool EarlyWorkStarted { get; set; }
+
+    /// <summary>The deploy target's SSH connection, opened while the build runs (Deploy takes it over).</summary>
     public Deploy.EarlyConnection? EarlyConnection { get; set; }
 
     /// <summary>What Deploy or Rollback did, one entry per device.</summary>

@@ -44,8 +44,8 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
         context.Log.Verbose("Board {0}, toolchain {1}, Rust target {2}, work dir {3}",
             context.Board.Name, context.Toolchain.Name, context.RustTarget, context.WorkDir);
 
-        // The device is known now: its SSH handshake runs while the build does.
-        context.EarlyConnection = DeployTaskSupport.StartEarlyConnection(context, info.TasksToExecute.Select(t => t.Name));
+        // EarlyWork starts what these need in the background, when the first task runs.
+        context.PlannedTasks = info.TasksToExecute.Select(t => t.Name).ToList();
     }
 
     public override void Teardown(BuildContext context, ITeardownContext info)
