@@ -47,7 +47,7 @@ public sealed class BuildContext : FrostingContext
         ("smoke-timeout", "SECONDS", "How long the smoke check may take (default: 30)."),
         ("compress", "auto|yes|no", "Send the binary gzip-compressed: auto measures the link and the device (default: auto)."),
         ("artifact", "FILE", "Deploy this file instead of the cargo stage's output (a binary built elsewhere)."),
-        ("transfer", "auto|exec|sftp|scp", "How Deploy sends the binary (default: auto: an exec channel checked as the bytes arrive, else SFTP, SCP, plain exec)."),
+        ("transfer", "auto|exec|sftp|scp", "How Deploy sends the binary: auto (default: SFTP if the device serves it, else SCP, else an exec channel), or that one; exec is the fastest."),
     ];
 
     public static string HelpText =>

@@ -4,8 +4,8 @@ using Crossboard.Host;
 namespace Crossboard.Deploy;
 
 /// <summary>
-/// The SSH connection to the deploy target, opened while the build runs: the device is known at
-/// Setup, and a handshake and key login cost a round trip or more (on a small device, its CPU's
+/// The SSH connection to the deploy target, opened while the build runs: the device is known
+/// before the first task, and a handshake and key login cost a round trip or more (on a small device, its CPU's
 /// key exchange most of all) that a deploy after a no-op build would otherwise wait for.
 /// It only connects: everything it would decide (the installed binary, free space, the service)
 /// is looked at by the deploy itself, on this connection, so nothing it sees can be stale.

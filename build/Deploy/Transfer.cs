@@ -23,7 +23,7 @@ public interface IUpload
     void Upload(Stream source, long length, string remotePath, Action<long> progress, CancellationToken cancellation);
 }
 
-/// <summary>--transfer: how to upload, auto (the fastest that works) or one method.</summary>
+/// <summary>--transfer: how to upload: auto (SFTP, else SCP, else an exec channel) or one method.</summary>
 public enum TransferPreference
 {
     Auto,
