@@ -179,8 +179,6 @@ public sealed record DeviceLook(DeviceFacts Facts, TargetState State, Privilege 
             .Append("u=$(id -u 2>/dev/null); echo \"uid $u\"\n")
             .Append("[ -d \"$t\" ] && echo isdir\n")
             .Append("[ -e \"$t.new\" ] && rm -f \"$t.new\" && echo leftover\n")
-            // ls, not wc -c: busybox wc reads the whole file (35 ms for 1.2 MiB on the emulated MIPS board).
-
             .Append("p=\"$d\"; while [ ! -d \"$p\" ]; do p=$(dirname \"$p\"); done\n")
             .Append("[ \"$p\" = \"$d\" ] && echo direxists\n")
             .Append("[ -w \"$p\" ] && echo writable\n")
@@ -188,7 +186,8 @@ public sealed record DeviceLook(DeviceFacts Facts, TargetState State, Privilege 
                 "elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then v=sudo; else v=none; fi; echo \"priv $v\"\n")
             .Append("s=; m=\n")
             .Append("if [ -f \"$t\" ]; then\n")
-            .Append("  echo present; set -- $(ls -ln \"$t\"); z=$5; echo \"size $z\"\n");
+            // ls, not wc -c: busybox wc reads the whole file (35 ms for 1.2 MiB on the emulated MIPS board).
+            .Append("  echo present; set -- $(ls -lnL \"$t\"); z=$5; echo \"size $z\"\n");
         if (expected is { } want)
         {
             script
@@ -209,7 +208,7 @@ public sealed record DeviceLook(DeviceFacts Facts, TargetState State, Privilege 
         // Free space and the backup's size matter only for an upload: not asked when the binary is the same.
         script
             .Append("if [ -z \"$m\" ]; then\n")
-            .Append("  [ -f \"$t.bak\" ] && set -- $(ls -ln \"$t.bak\") && echo \"bak $5\"\n")
+            .Append("  [ -f \"$t.bak\" ] && set -- $(ls -lnL \"$t.bak\") && echo \"bak $5\"\n")
             .Append("  f=$(df -Pk \"$p\" 2>/dev/null | tail -n 1); if [ -n \"$f\" ]; then echo \"df $f\"; else echo \"statfs $(stat -f -c '%S %a' \"$p\" 2>/dev/null) $p\"; fi\n")
             .Append("fi\n");
         if (expected is not null && serviceScript is not null)

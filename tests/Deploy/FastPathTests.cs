@@ -50,6 +50,12 @@ public sealed class FastPathTests : IDisposable
         Assert.True(same.Facts.IsRoot);
         Assert.Equal(Privilege.Root, same.Privilege);
 
+        // A symbolic link to the same bytes is the same binary, as sha256sum sees it.
+        File.Move(installed, installed + ".real");
+        File.CreateSymbolicLink(installed, "app.real");
+        Assert.True(Look().Same);
+        File.Delete(installed);
+
         File.WriteAllBytes(installed, bytes[..^1]);
         var shorter = Look();
         Assert.False(shorter.Same);
