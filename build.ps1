@@ -4,7 +4,8 @@
 $ErrorActionPreference = 'Stop'
 $root = $PSScriptRoot
 $project = Join-Path $root 'build/Build.csproj'
-$out = Join-Path $root 'build/bin/Release/net10.0'
+# Published, not just built (see below); build/bin is outside the sources that trigger a rebuild.
+$out = Join-Path $root 'build/bin/host'
 $app = Join-Path $out 'Build.dll'
 $stamp = Join-Path $out '.sources'
 
@@ -30,7 +31,13 @@ if (-not $needsBuild) {
 if ($needsBuild) {
     Write-Host 'build.ps1: building the build host (sources changed) ...'
     $log = [System.IO.Path]::GetTempFileName()
-    dotnet build $project -c Release --nologo -v quiet *> $log
+    # ReadyToRun: compiled ahead for this machine, so a run does not JIT-compile the host first.
+    # Where that cannot be done (no crossgen package for this platform), a plain build.
+    $publish = @('publish', $project, '-c', 'Release', '--nologo', '-v', 'quiet', '--artifacts-path', (Join-Path $root 'build/bin/.host'), '-o', $out)
+    dotnet @publish --use-current-runtime --self-contained false -p:PublishReadyToRun=true *> $log
+    if ($LASTEXITCODE -ne 0) {
+        dotnet @publish *>> $log
+    }
     if ($LASTEXITCODE -ne 0) {
         Get-Content $log | Select-String -Pattern 'error' | Select-Object -First 40 | ForEach-Object { Write-Host $_ }
         Write-Error "build.ps1: building the build host failed; full log: $log"

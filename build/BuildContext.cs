@@ -47,6 +47,7 @@ public sealed class BuildContext : FrostingContext
         ("smoke-timeout", "SECONDS", "How long the smoke check may take (default: 30)."),
         ("compress", "auto|yes|no", "Send the binary gzip-compressed: auto measures the link and the device (default: auto)."),
         ("artifact", "FILE", "Deploy this file instead of the cargo stage's output (a binary built elsewhere)."),
+        ("transfer", "auto|exec|sftp|scp", "How Deploy sends the binary: auto (default: SFTP if the device serves it, else SCP, else an exec channel), or that one; exec is the fastest."),
     ];
 
     public static string HelpText =>
@@ -219,6 +220,15 @@ public sealed class BuildContext : FrostingContext
     /// device, pins its host key and forwards its ports. Null when that stage is not in the build.
     /// </summary>
     public Func<Deploy.DeviceTarget>? EmulatorDevice { get; set; }
+
+    /// <summary>The tasks this run executes, in order (Setup).</summary>
+    public IReadOnlyList<string> PlannedTasks { get; set; } = [];
+
+    /// <summary>Whether <see cref="Tasks.EarlyWork"/> has started the background work of this run.</summary>
+    public bool EarlyWorkStarted { get; set; }
+
+    /// <summary>The deploy target's SSH connection, opened while the build runs (Deploy takes it over).</summary>
+    public Deploy.EarlyConnection? EarlyConnection { get; set; }
 
     /// <summary>What Deploy or Rollback did, one entry per device.</summary>
     public IReadOnlyList<Deploy.DeviceResult>? DeployResults { get; set; }

@@ -43,9 +43,13 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
             new Emulator.EmulatorStartOptions { SshPort = context.EmulatorSshPort, AppPort = context.EmulatorAppPort });
         context.Log.Verbose("Board {0}, toolchain {1}, Rust target {2}, work dir {3}",
             context.Board.Name, context.Toolchain.Name, context.RustTarget, context.WorkDir);
+
+        // EarlyWork starts what these need in the background, when the first task runs.
+        context.PlannedTasks = info.TasksToExecute.Select(t => t.Name).ToList();
     }
 
     public override void Teardown(BuildContext context, ITeardownContext info)
     {
+        context.EarlyConnection?.Dispose();
     }
 }

@@ -24,6 +24,13 @@ var what = args.FirstOrDefault() ?? "all";
 var work = Directory.CreateTempSubdirectory("crossboard-bench-deploy-").FullName;
 try
 {
+    if (what == "figure-upload")
+    {
+        // bench/run.py's figure 3: run.sh figure-upload RUNS OUT.json
+        UploadFigure.Run(work, int.Parse(args[1], CultureInfo.InvariantCulture), args[2]);
+        return 0;
+    }
+
     if (what is "all" or "upload")
     {
         Uploads.Run(work);
@@ -206,7 +213,7 @@ internal static class Compression
             var repetitions = rate < 1 << 20 ? 1 : Bench.Repetitions;
             var raw = Bench.Time(() => Send(connection, false, File.ReadAllBytes(file)), repetitions);
             var packed = Bench.Time(() => Send(connection, true, CompressionAdvisor.Gzip(file)), repetitions);
-            var facts = DeviceFacts.Probe(connection);
+            var facts = DeviceLook.Run(connection, "/tmp/gzip-bench.bin").Facts;
             var watch = Stopwatch.StartNew();
             var decision = CompressionAdvisor.Decide(connection, facts, file, size, CompressionMode.Auto);
             var probes = watch.Elapsed;
@@ -220,5 +227,129 @@ internal static class Compression
     private static void Send(DeviceConnection connection, bool gzip, byte[] data)
     {
         new ExecUpload(connection, gzip).Upload(new MemoryStream(data), data.Length, "/tmp/gzip-bench.bin", _ => { }, CancellationToken.None);
+    }
+}
+
+/// <summary>
+/// bench/run.py's figure 3: crossboard's deploy of a 50 MB binary vs OpenSSH's scp of it, to the
+/// same real OpenSSH sshd on loopback, and the exec-channel fallback vs SFTP. Each deploy replaces
+/// a different 50 MB binary (two builds alternate), so every one transfers, verifies and installs.
+/// Variants run interleaved after one warm-up each; the samples (seconds) go to a JSON file.
+/// </summary>
+internal static class UploadFigure
+{
+    public const int Size = 50 * 1000 * 1000;
+
+    public static void Run(string work, int runs, string output)
+    {
+        var builds = new[] { "a", "b" }.Select(n =>
+        {
+            var bytes = new byte[Size];
+            RandomNumberGenerator.Fill(bytes);
+            var path = Path.Combine(work, n, "app");
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllBytes(path, bytes);
+            return new BuiltArtifact(path, "app", "bench", Size, Convert.ToHexStringLower(SHA256.HashData(bytes)), "bench " + n);
+        }).ToArray();
+        using var sftpDevice = DeviceServer.Start(new DeviceServerOptions { Kind = SshServerKind.OpenSsh, Sftp = true, Scp = true });
+        var settings = new DeploySettings
+        {
+            InstallDir = "/usr/bin",
+            Service = ServiceStyle.None,
+            DefaultKnownHosts = Path.Combine(work, "known_hosts"),
+            LogDir = Path.Combine(work, "logs"),
+        };
+
+        var log = new RecordingBuildLog();
+        var auto = new Deployer(settings, log);
+        // The exec channel, the fallback where there is no SFTP server (stock OpenWrt), to the same server.
+        var execOnly = new Deployer(settings with { Transfer = TransferPreference.Exec, LogDir = Path.Combine(work, "logs-exec") }, log);
+        var turn = 0;
+        double Deploy(Deployer deployer, TransferMethod expected)
+        {
+            // The other build is installed: every deploy replaces it, verifies and installs.
+            var build = builds[turn++ % 2];
+            var watch = Stopwatch.StartNew();
+            var result = deployer.Deploy(Bench.Target(sftpDevice), build);
+            var seconds = watch.Elapsed.TotalSeconds;
+            if (result.Outcome != "deployed" || result.Method != expected)
+            {
+                throw new InvalidOperationException($"expected a {expected} deploy, got {result.Outcome} by {result.Method}: {log.Text}");
+            }
+
+            return seconds;
+        }
+
+        var knownHosts = Path.Combine(work, "scp_known_hosts");
+        File.WriteAllText(knownHosts, $"[{sftpDevice.Host}]:{sftpDevice.Port} {sftpDevice.HostKeyLine}\n");
+        double Scp()
+        {
+            var watch = Stopwatch.StartNew();
+            ProcessRunner.RunChecked(new ProcessSpec("scp", "-q", "-F", "/dev/null", "-i", sftpDevice.AdminKey, "-P", sftpDevice.Port.ToString(CultureInfo.InvariantCulture),
+                "-o", "BatchMode=yes", "-o", $"UserKnownHostsFile={knownHosts}", builds[0].Path, $"root@{sftpDevice.Host}:/usr/bin/app-scp"), "scp failed");
+            return watch.Elapsed.TotalSeconds;
+        }
+
+        // The transfers alone, on an open connection: what the method costs, without the deploy around it.
+        using var connection = DeviceConnection.Open(Bench.Target(sftpDevice), new DeployCredentials(), Bench.Log(), TimeSpan.FromSeconds(30), settings.DefaultKnownHosts);
+        var sftp = new SftpUpload(connection.TryOpenSftp()!);
+        var exec = new ExecUpload(connection, compressed: false);
+        var execChecked = new ExecUpload(connection, compressed: false, checksumTool: "sha256sum");  // + the read-back in the same command
+        double Transfer(IUpload upload)
+        {
+            using var source = File.OpenRead(builds[0].Path);
+            var watch = Stopwatch.StartNew();
+            upload.Upload(source, source.Length, "/usr/bin/transfer.bin", _ => { }, CancellationToken.None);
+            return watch.Elapsed.TotalSeconds;
+        }
+
+        // The upload the way scp does it: connect, log in, send; no look, no verification, no install.
+        double Connected(Func<DeviceConnection, IUpload> make)
+        {
+            using var source = File.OpenRead(builds[0].Path);
+            var watch = Stopwatch.StartNew();
+            using var fresh = DeviceConnection.Open(Bench.Target(sftpDevice), new DeployCredentials(), Bench.Log(), TimeSpan.FromSeconds(30), settings.DefaultKnownHosts);
+            make(fresh).Upload(source, source.Length, "/usr/bin/transfer.bin", _ => { }, CancellationToken.None);
+            return watch.Elapsed.TotalSeconds;
+        }
+
+        var variants = new (string Name, Func<double> Run)[]
+        {
+            ("deploy", () => Deploy(auto, TransferMethod.Sftp)),
+            ("scp", Scp),
+            ("deploy-exec", () => Deploy(execOnly, TransferMethod.Exec)),
+            ("transfer-sftp", () => Transfer(sftp)),
+            ("transfer-exec", () => Transfer(exec)),
+            ("transfer-exec-checked", () => Transfer(execChecked)),
+            ("upload-sftp-with-connect", () => Connected(c => new SftpUpload(c.TryOpenSftp()!))),
+            ("upload-exec-with-connect", () => Connected(c => new ExecUpload(c, compressed: false))),
+        };
+        var samples = variants.ToDictionary(v => v.Name, _ => new List<double>());
+        foreach (var (_, run) in variants)
+        {
+            run(); // warm-up: JIT, page cache, and the device holds a build to replace
+        }
+
+        for (var i = 0; i < runs; i++)
+        {
+            foreach (var (name, run) in variants)
+            {
+                samples[name].Add(run());
+            }
+        }
+
+        File.WriteAllText(output, System.Text.Json.JsonSerializer.Serialize(new { bytes = Size, seconds = samples }));
+        if (Environment.GetEnvironmentVariable("CROSSBOARD_BENCH_KEEP_LOGS") is { Length: > 0 } keep)
+        {
+            // Each device's last deploy log, with its remote commands timed to the millisecond: where the time went.
+            Directory.CreateDirectory(keep);
+            foreach (var dir in new[] { "logs", "logs-exec" })
+            {
+                foreach (var file in Directory.EnumerateFiles(Path.Combine(work, dir)))
+                {
+                    File.Copy(file, Path.Combine(keep, dir + "-" + Path.GetFileName(file)), overwrite: true);
+                }
+            }
+        }
     }
 }

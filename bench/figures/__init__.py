@@ -2,7 +2,9 @@
 from .boot import Boot
 from .clone import Clone
 from .host_start import HostStart
+from .noop_deploy import NoopDeploy
 from .size import Size
 from .toolchain import ToolchainReuse
+from .upload import Upload, UploadExec
 
-FIGURES = [HostStart(), Size(), ToolchainReuse(), Clone(), Boot()]
+FIGURES = [HostStart(), NoopDeploy(), Upload(), UploadExec(), Size(), ToolchainReuse(), Clone(), Boot()]

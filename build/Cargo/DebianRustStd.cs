@@ -29,23 +29,34 @@ public sealed class DebianRustStd(DebianPackages packages, ICommandRunner runner
     };
 
     /// <summary>The host's Debian rustc: its version string and the Debian package version its std must match; null if absent.</summary>
+    /// <remarks>Asked once per instance (the selector asks, then the toolchain it makes): its three probes run at once.</remarks>
     public (string Rustc, string PackageVersion)? HostRustc()
     {
-        if (!Succeeds(new ProcessSpec(DebianRustc, "--version"), out var version) || !Succeeds(new ProcessSpec(DebianCargo, "--version"), out _))
+        lock (_probes)
         {
-            return null;
-        }
+            if (!_hostRustcProbed)
+            {
+                var rustc = SucceedsAsync(new ProcessSpec(DebianRustc, "--version"));
+                var cargo = SucceedsAsync(new ProcessSpec(DebianCargo, "--version"));
+                var package = SucceedsAsync(new ProcessSpec("dpkg-query", "-W", "-f=${Version}", "rustc"));
+                var (rustcOk, version) = rustc.GetAwaiter().GetResult();
+                var (cargoOk, _) = cargo.GetAwaiter().GetResult();
+                var (packageOk, packageVersion) = package.GetAwaiter().GetResult();
+                _hostRustc = rustcOk && cargoOk && packageOk && packageVersion.Length > 0 ? (version, packageVersion) : null;
+                _hostRustcProbed = true;
+            }
 
-        if (!Succeeds(new ProcessSpec("dpkg-query", "-W", "-f=${Version}", "rustc"), out var package) || package.Length == 0)
-        {
-            return null;
+            return _hostRustc;
         }
-
-        return (version, package);
     }
 
     /// <summary>Installs Debian's rustc and cargo (asking first, unless --yes or CI).</summary>
     public void EnsureRustc(string forToolchain) => packages.Ensure(["rustc", "cargo"], $"Rust for the {forToolchain} toolchain");
+
+    private (string, string)? _hostRustc;
+    private bool _hostRustcProbed;
+    private readonly Dictionary<string, Task<bool>> _installedStd = new(StringComparer.Ordinal);
+    private readonly object _probes = new();
 
     public const string DebianRustc = "/usr/bin/rustc";
     public const string DebianCargo = "/usr/bin/cargo";
@@ -55,8 +66,25 @@ public sealed class DebianRustStd(DebianPackages packages, ICommandRunner runner
     /// builder image (--docker) unpacks it there, and so does a host where the multiarch
     /// libstd-rust-dev happened to install. Then no private sysroot is needed.
     /// </summary>
-    public bool HasInstalledStd(string triple) => Succeeds(
-        new ProcessSpec("sh", "-c", "ls \"$(\"$0\" --print target-libdir --target \"$1\")\"/libstd-*.rlib", DebianRustc, triple), out _);
+    public bool HasInstalledStd(string triple) => InstalledStd(triple).GetAwaiter().GetResult();
+
+    /// <summary>Starts <see cref="HasInstalledStd"/>'s look now (it runs rustc), to be read later.</summary>
+    public void LookForInstalledStd(string triple) => InstalledStd(triple);
+
+    private Task<bool> InstalledStd(string triple)
+    {
+        lock (_probes)
+        {
+            if (!_installedStd.TryGetValue(triple, out var look))
+            {
+                look = SucceedsAsync(new ProcessSpec("sh", "-c", "ls \"$(\"$0\" --print target-libdir --target \"$1\")\"/libstd-*.rlib", DebianRustc, triple))
+                    .ContinueWith(t => t.Result.Succeeded, TaskScheduler.Default);
+                _installedStd[triple] = look;
+            }
+
+            return look;
+        }
+    }
 
     /// <summary>The sysroot holding <paramref name="triple"/>'s std for the host's Debian rustc, made on first use.</summary>
     public string EnsureSysroot(string triple, string debianArch, string package, string packageVersion)
@@ -153,6 +181,19 @@ public sealed class DebianRustStd(DebianPackages packages, ICommandRunner runner
         {
             output = "";
             return false; // not installed
+        }
+    }
+
+    private async Task<(bool Succeeded, string Output)> SucceedsAsync(ProcessSpec spec)
+    {
+        try
+        {
+            var result = await runner.RunAsync(spec).ConfigureAwait(false);
+            return (result.Succeeded, result.StandardOutput.Trim());
+        }
+        catch (CrossboardException)
+        {
+            return (false, ""); // not installed
         }
     }
 

@@ -114,6 +114,9 @@ public sealed class RustToolchainSelector(ICommandRunner runner, DebianRustStd d
             debianStd.EnsureRustc(toolchain.Name);
         }
 
+        // Needed right after, if Debian's Rust is chosen: rustc answers both at once.
+        debianStd.LookForInstalledStd(triple);
+
         return debianStd.HostRustc() is null
             ? (false, "Debian's rustc and cargo are not installed. Install: sudo apt-get install -y rustc cargo")
             : (true, "");

@@ -22,6 +22,9 @@ public sealed record DeploySettings
 
     public CompressionMode Compression { get; init; } = CompressionMode.Auto;
 
+    /// <summary>--transfer: how the bytes go (auto: SFTP, else SCP, else an exec channel; see <see cref="TransferSelector"/>).</summary>
+    public TransferPreference Transfer { get; init; } = TransferPreference.Auto;
+
     public DeployCredentials Credentials { get; init; } = new();
 
     /// <summary>known_hosts used when the device has no pin and ~/.ssh/config names none.</summary>
@@ -38,6 +41,9 @@ public sealed record DeploySettings
 
     /// <summary>Called with (bytes sent, total) as the upload goes (benchmarks and tests watch it).</summary>
     public Action<long, long>? OnUploadProgress { get; init; }
+
+    /// <summary>A connection to the single device, opened while the build ran (taken over when it is to the device deployed to).</summary>
+    public EarlyConnection? EarlyConnection { get; init; }
 
     public string LogFileFor(string device) => LogDir is null ? "" : Path.Combine(LogDir, DeviceLog.FileNameFor(device));
 }

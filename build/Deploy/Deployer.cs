@@ -22,16 +22,21 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
         var targetPath = RemoteShell.Join(settings.InstallDir, artifact.Name);
         deviceLog.Information(
             $"Deploying {artifact.Name} ({ProgressLine.Size(artifact.Size)}, sha256 {Short(artifact.Sha256)}) to {Describe(target)} as {targetPath}");
-        using var connection = DeviceConnection.Open(target, settings.Credentials, deviceLog, settings.ConnectTimeout, settings.DefaultKnownHosts);
+        using var connection = Connect(target, deviceLog, out var reused);
         deviceLog.Verbose($"Host key {connection.HostKey}");
-        var facts = DeviceFacts.Probe(connection);
+
+        // One command looks at everything, compares the installed binary with this one, and, if
+        // it is the same, makes sure the app runs: a deploy with nothing to send is one round trip.
+        var wanted = ExpectedBinary.Of(artifact.Path, artifact.Size, artifact.Sha256);
+        var ensureRunning = new ServiceManager(connection, settings.Service, artifact.Name, targetPath).Script(restart: false);
+        var look = LookFirst(connection, reused, deviceLog, () => DeviceLook.Run(connection, targetPath, wanted, ensureRunning));
+        var facts = look.Facts;
+        var state = look.State;
         deviceLog.Verbose($"Device commands: {facts.Describe()}");
         var tool = facts.ChecksumTool ?? throw new CrossboardException(
             $"Device '{target.Name}' has neither sha256sum nor md5sum, so an upload cannot be verified there. Enable one of the two busybox applets in its firmware.",
             deviceLog.LogFile);
         var expected = tool == "sha256sum" ? artifact.Sha256.ToLowerInvariant() : Md5(artifact.Path);
-
-        var state = TargetState.Inspect(connection, targetPath, tool, "");
         if (state.RemovedLeftover)
         {
             deviceLog.Information($"Removed {targetPath}.new, a partial upload left by an interrupted deploy.");
@@ -43,29 +48,37 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
                 $"{targetPath} on device '{target.Name}' is a directory, not a file. Remove it or choose another --install-dir.", deviceLog.LogFile);
         }
 
-        var sudo = Privilege(connection, facts, state, targetPath);
+        var sudo = Privilege(connection, look, targetPath);
         var service = new ServiceManager(connection, settings.Service, artifact.Name, targetPath, sudo);
         TransferMethod? method = null;
         long sent = 0;
         string outcome;
         string? afterFailure = null;
-        if (state.Checksum == expected)
+        // sha256sum matched on the device (or, on a device with md5sum only, its md5sum matches).
+        if (look.Same || (tool == "md5sum" && state.Checksum == expected))
         {
             deviceLog.Information($"The device already has this build of {artifact.Name} ({tool} {Short(expected)}): nothing transferred.");
             outcome = "unchanged";
-            deviceLog.Information(Capitalise(service.Apply(restart: false).Summary) + ".");
+            var running = look.Service is { } answer ? service.Interpret(answer, restart: false) : service.Apply(restart: false);
+            deviceLog.Information(Capitalise(running.Summary) + ".");
         }
         else
         {
+            if (state.Differs is { } why)
+            {
+                deviceLog.Verbose(why == "size"
+                    ? $"The installed {targetPath} ({ProgressLine.Size(state.Size ?? 0)}) differs in size: a new build."
+                    : $"The installed {targetPath} differs in its first {DeviceLook.HeadBytes / 1024} KiB: a new build.");
+            }
+
             EnsureSpace(connection, deviceLog, state, artifact, targetPath, sudo);
-            (method, sent) = Upload(connection, facts, deviceLog, artifact, targetPath, sudo, cancellation);
-            Verify(connection, deviceLog, tool, expected, targetPath, sudo);
-            Install(connection, targetPath, state.Checksum is not null, sudo);
-            deviceLog.Information(state.Checksum is null
+            (method, sent, var arrived) = Upload(connection, facts, state, deviceLog, artifact, targetPath, sudo, cancellation);
+            VerifyAndInstall(connection, deviceLog, tool, expected, targetPath, state.Exists, sudo, arrived);
+            deviceLog.Information(!state.Exists
                 ? $"Installed {targetPath}."
                 : $"Installed {targetPath}; the previous binary is kept as {targetPath}.bak (--target=Rollback restores it).");
             outcome = "deployed";
-            var installed = state.Checksum is null
+            var installed = !state.Exists
                 ? $"The new binary stays installed as {targetPath}."
                 : $"The new binary is installed; the previous one is kept as {targetPath}.bak: --target=Rollback restores it.";
             try
@@ -91,10 +104,10 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
         var watch = Stopwatch.StartNew();
         var targetPath = RemoteShell.Join(settings.InstallDir, appName);
         deviceLog.Information($"Rolling back {targetPath} on {Describe(target)}");
-        using var connection = DeviceConnection.Open(target, settings.Credentials, deviceLog, settings.ConnectTimeout, settings.DefaultKnownHosts);
-        var facts = DeviceFacts.Probe(connection);
-        var state = TargetState.Inspect(connection, targetPath, facts.ChecksumTool, "");
-        var sudo = Privilege(connection, facts, state, targetPath);
+        using var connection = Connect(target, deviceLog, out var reused);
+        var look = LookFirst(connection, reused, deviceLog, () => DeviceLook.Run(connection, targetPath));
+        var facts = look.Facts;
+        var sudo = Privilege(connection, look, targetPath);
         var sum = facts.ChecksumTool is { } tool ? $"{tool} \"$t\" | {{ read s _; echo \"now $s\"; }}" : "true";
         var script =
             $"t={RemoteShell.Quote(targetPath)}\n" +
@@ -131,23 +144,50 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
 
     /// <summary>
     /// "" when the login user can write the install directory, "sudo -n " when it cannot but may
-    /// sudo without a password (a Pi's "pi" user and /usr/local/bin), else a clear refusal.
+    /// sudo without a password (a Pi's "pi" user and /usr/local/bin), else a clear refusal. The
+    /// look asked the device (sudo -n true only when needed).
     /// </summary>
-    private static string Privilege(DeviceConnection connection, DeviceFacts facts, TargetState state, string targetPath)
+    private static string Privilege(DeviceConnection connection, DeviceLook look, string targetPath)
     {
-        if (state.Writable || facts.IsRoot)
+        if (look.Privilege != Crossboard.Deploy.Privilege.None)
         {
-            return "";
-        }
-
-        if (facts.Has("sudo") && connection.Run("sudo -n true", "check for passwordless sudo").Succeeded)
-        {
-            return "sudo -n ";
+            return look.Sudo;
         }
 
         throw new CrossboardException(
             $"User {connection.Target.User} cannot write {RemoteShell.DirectoryOf(targetPath)} on device '{connection.Target.Name}', and has no passwordless sudo there. " +
             "Deploy as root (--device=root@...), allow passwordless sudo for this user, or choose a directory the user owns with --install-dir=DIR.");
+    }
+
+    /// <summary>The early connection when it is to this device (see <see cref="EarlyConnection"/>), else a new one.</summary>
+    private DeviceConnection Connect(DeviceTarget target, DeviceLog deviceLog, out bool reused)
+    {
+        if (settings.EarlyConnection?.Take(target, deviceLog) is { } early)
+        {
+            reused = true;
+            return early;
+        }
+
+        reused = false;
+        return DeviceConnection.Open(target, settings.Credentials, deviceLog, settings.ConnectTimeout, settings.DefaultKnownHosts);
+    }
+
+    /// <summary>
+    /// The first command on the connection. A connection opened early may have been cut since
+    /// (the device rebooted, the emulator was restarted): then connect again, once.
+    /// </summary>
+    private static DeviceLook LookFirst(DeviceConnection connection, bool reused, DeviceLog deviceLog, Func<DeviceLook> look)
+    {
+        try
+        {
+            return look();
+        }
+        catch (CrossboardException ex) when (reused && ex.InnerException is not null)
+        {
+            deviceLog.Detail($"The connection opened while building broke ({ex.InnerException.Message}): connecting again.");
+            connection.Reconnect();
+            return look();
+        }
     }
 
     private void EnsureSpace(DeviceConnection connection, DeviceLog deviceLog, TargetState state, BuiltArtifact artifact, string targetPath, string sudo)
@@ -182,11 +222,15 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
             deviceLog.LogFile);
     }
 
-    private (TransferMethod, long) Upload(DeviceConnection connection, DeviceFacts facts, DeviceLog deviceLog, BuiltArtifact artifact, string targetPath, string sudo, CancellationToken cancellation)
+    /// <returns>How it went, the bytes sent, and the checksum the device computed as they arrived (null when the transfer cannot: then it is read back).</returns>
+    private (TransferMethod, long, string?) Upload(DeviceConnection connection, DeviceFacts facts, TargetState state, DeviceLog deviceLog, BuiltArtifact artifact, string targetPath, string sudo, CancellationToken cancellation)
     {
         var temporary = targetPath + ".new";
         var directory = RemoteShell.DirectoryOf(targetPath);
-        connection.RunChecked(Sudo(sudo, $"mkdir -p {RemoteShell.Quote(directory)}"), $"create {directory}", $"Creating {directory} failed");
+        if (!state.DirectoryExists)
+        {
+            connection.RunChecked(Sudo(sudo, $"mkdir -p {RemoteShell.Quote(directory)}"), $"create {directory}", $"Creating {directory} failed");
+        }
 
         var decision = CompressionAdvisor.Decide(connection, facts, artifact.Path, artifact.Size, settings.Compression);
         deviceLog.Verbose($"Compression: {(decision.Compress ? "yes" : "no")}, {decision.Reason}.");
@@ -196,12 +240,12 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
         {
             var packed = CompressionAdvisor.Gzip(artifact.Path);
             deviceLog.Information($"Sending {artifact.Name} gzip-compressed ({ProgressLine.Size(packed.Length)} instead of {ProgressLine.Size(artifact.Size)}): {decision.Reason}.");
-            upload = new ExecUpload(connection, compressed: true, sudo);
+            upload = new ExecUpload(connection, compressed: true, sudo, facts.ChecksumTool);
             source = new MemoryStream(packed);
         }
         else
         {
-            upload = new TransferSelector(connection, facts, deviceLog).Choose(sudo);
+            upload = new TransferSelector(connection, facts, deviceLog, settings.Transfer).Choose(sudo);
             source = File.OpenRead(artifact.Path);
         }
 
@@ -243,37 +287,65 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
         }
 
         deviceLog.Verbose($"Uploaded {ProgressLine.Size(total)} in {progress.Elapsed.TotalSeconds:0.0} s with {Describe(upload.Method)}.");
-        return (upload.Method, total);
+        return (upload.Method, total, (upload as ExecUpload)?.ArrivedChecksum);
     }
 
-    private static void Verify(DeviceConnection connection, DeviceLog deviceLog, string tool, string expected, string targetPath, string sudo)
+    /// <summary>
+    /// Proves &lt;target&gt;.new holds the expected bytes, by its checksum on the device, then puts it
+    /// in place: chmod, hard-link the old binary to .bak, rename the new one over it (the target
+    /// exists at every moment), and make that durable. One command: the checksum is compared on
+    /// the device, which installs nothing unless it matches.
+    /// </summary>
+    /// <param name="arrived">
+    /// The checksum of &lt;target&gt;.new the device computed in the upload's own command (the exec
+    /// channel reads the file back right after writing it), compared here; null: computed and
+    /// compared by this command.
+    /// </param>
+    private static void VerifyAndInstall(DeviceConnection connection, DeviceLog deviceLog, string tool, string expected, string targetPath, bool hadBinary, string sudo, string? arrived)
     {
         var temporary = targetPath + ".new";
-        var result = connection.Run($"{tool} {RemoteShell.Quote(temporary)}", $"checksum {temporary}");
-        var actual = result.Succeeded ? result.Output.Trim().Split(' ', 2)[0].ToLowerInvariant() : null;
-        if (actual != expected)
+        if (arrived is not null && arrived != expected)
         {
             Cleanup(connection, temporary, sudo);
+            throw Damaged(connection, deviceLog, tool, temporary, arrived, expected);
+        }
+
+        var script = new System.Text.StringBuilder($"t={RemoteShell.Quote(targetPath)}\n");
+        if (arrived is null)
+        {
+            script
+                .Append($"s=$({tool} \"$t.new\") || {{ rm -f \"$t.new\"; echo unreadable; exit 5; }}\n")
+                .Append($"s=${{s%% *}}; [ \"$s\" = {expected} ] || {{ rm -f \"$t.new\"; echo \"sum $s\"; exit 5; }}\n");
+        }
+
+        script
+            .Append("chmod 755 \"$t.new\" || exit 4\n")
+            .Append(hadBinary ? "if [ -f \"$t\" ]; then ln -f \"$t\" \"$t.bak\" 2>/dev/null || cp -p \"$t\" \"$t.bak\" || exit 4; fi\n" : "")
+            .Append("mv -f \"$t.new\" \"$t\" || exit 4\n")
+            // The new binary and the rename on disk: fsync of the file and its directory where
+            // sync takes files (busybox's FEATURE_SYNC_FANCY, coreutils), else everything.
+            .Append("sync \"$t\" \"${t%/*}/\" 2>/dev/null || sync\n");
+        var result = connection.Run(Sudo(sudo, script.ToString()), arrived is null ? $"verify and install {targetPath}" : $"install {targetPath}");
+        if (result.ExitStatus == 5)
+        {
+            var actual = result.Output.Split('\n').FirstOrDefault(l => l.StartsWith("sum ", StringComparison.Ordinal))?[4..].Trim();
+            throw Damaged(connection, deviceLog, tool, temporary, actual ?? $"unreadable ({result.Diagnostic})", expected);
+        }
+
+        if (!result.Succeeded)
+        {
             throw new CrossboardException(
-                $"The upload arrived damaged on device '{connection.Target.Name}': {tool} of {temporary} is {actual ?? "unreadable (" + result.Diagnostic + ")"}, expected {expected}. " +
-                "It was removed and the device keeps its previous binary. Deploy again; if it repeats, the device's storage may be failing.",
+                $"Putting {targetPath} in place failed on device '{connection.Target.Name}' (the previous binary is still there) (exit {result.ExitStatus?.ToString() ?? "signal " + result.ExitSignal}): {result.Diagnostic}",
                 deviceLog.LogFile);
         }
 
-        deviceLog.Verbose($"Verified {temporary} on the device ({tool} {Short(expected)}).");
+        deviceLog.Verbose($"Verified {temporary} on the device ({tool} {Short(expected)}{(arrived is null ? "" : ", read back by the upload's command")}).");
     }
 
-    /// <summary>chmod, hard-link the old binary to .bak, rename the new one over it: the target exists at every moment.</summary>
-    private static void Install(DeviceConnection connection, string targetPath, bool hadBinary, string sudo)
-    {
-        var script =
-            $"t={RemoteShell.Quote(targetPath)}\n" +
-            "chmod 755 \"$t.new\" || exit 4\n" +
-            (hadBinary ? "if [ -f \"$t\" ]; then ln -f \"$t\" \"$t.bak\" 2>/dev/null || cp -p \"$t\" \"$t.bak\" || exit 4; fi\n" : "") +
-            "mv -f \"$t.new\" \"$t\" || exit 4\n" +
-            "sync\n";
-        connection.RunChecked(Sudo(sudo, script), $"install {targetPath}", $"Putting {targetPath} in place failed (the previous binary is still there)");
-    }
+    private static CrossboardException Damaged(DeviceConnection connection, DeviceLog deviceLog, string tool, string temporary, string actual, string expected) => new(
+        $"The upload arrived damaged on device '{connection.Target.Name}': {tool} of {temporary} is {actual}, expected {expected}. " +
+        "It was removed and the device keeps its previous binary. Deploy again; if it repeats, the device's storage may be failing.",
+        deviceLog.LogFile);
 
     private string Smoke(DeviceTarget target, ServiceManager service, DeviceLog deviceLog, CancellationToken cancellation, string? afterFailure)
     {

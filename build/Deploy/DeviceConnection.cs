@@ -25,8 +25,9 @@ public sealed class DeviceConnection : IDisposable
     private readonly HostKeyVerifier _verifier;
     private readonly List<string> _described;
     private readonly List<IDisposable> _owned;
-    private readonly DeviceLog _log;
+    private DeviceLog _log;
     private SftpClient? _sftp;
+    private bool _firstCommand;
 
     private DeviceConnection(DeviceTarget target, ConnectionInfo info, HostKeyVerifier verifier, List<string> described, List<IDisposable> owned, DeviceLog log)
     {
@@ -111,6 +112,11 @@ public sealed class DeviceConnection : IDisposable
         try
         {
             command.Execute();
+            if (_firstCommand)
+            {
+                _firstCommand = false;
+                AckNudge.Stop(Ssh);
+            }
         }
         catch (SshOperationTimeoutException)
         {
@@ -155,7 +161,7 @@ public sealed class DeviceConnection : IDisposable
             return _sftp;
         }
 
-        var sftp = new SftpClient(Info);
+        var sftp = new NudgedSftpClient(Info);
         sftp.HostKeyReceived += _verifier.OnHostKeyReceived;
         try
         {
@@ -207,6 +213,9 @@ public sealed class DeviceConnection : IDisposable
         Connect(Ssh);
     }
 
+    /// <summary>Logs to <paramref name="log"/> from now on (a connection opened early, taken over by a deploy).</summary>
+    public void UseLog(DeviceLog log) => _log = log;
+
     /// <summary>Whether the SSH session is still up.</summary>
     public bool IsConnected => Ssh.IsConnected;
 
@@ -253,6 +262,12 @@ public sealed class DeviceConnection : IDisposable
         try
         {
             client.Connect();
+            if (client is not SftpClient)
+            {
+                // SFTP nudged while it opened its subsystem (NudgedSftpClient); these open their first channel now.
+                AckNudge.Start(client);
+                _firstCommand = client is SshClient;
+            }
         }
         catch (Exception) when (_verifier.Refusal is { } refusal)
         {

@@ -4,23 +4,44 @@ namespace Crossboard.Deploy;
 
 /// <summary>
 /// Upload by streaming into "cat &gt; file" (or "gunzip -c &gt; file") over an exec channel: works
-/// on any device with a shell, including stock OpenWrt, which has no SFTP server.
+/// on any device with a shell, including stock OpenWrt, which has no SFTP server. Given a checksum
+/// tool, the same command then reads the written file back through it, so verifying costs no
+/// round trip of its own. (Checksumming the stream as it arrives, through tee, was measured
+/// slower: with busybox's small pipe reads, on a PC's two cores, 0.6 s for 50 MB against 0.3 s
+/// for writing and then reading the file.)
 /// </summary>
-public sealed class ExecUpload(DeviceConnection connection, bool compressed, string sudo = "") : IUpload
+public sealed class ExecUpload(DeviceConnection connection, bool compressed, string sudo = "", string? checksumTool = null) : IUpload
 {
     private const int ChunkSize = 32 * 1024;
 
     public TransferMethod Method => compressed ? TransferMethod.ExecGzip : TransferMethod.Exec;
 
+    /// <summary>The checksum the device computed of the written file (with the checksum tool); null without one.</summary>
+    public string? ArrivedChecksum { get; private set; }
+
+    /// <summary>The command that writes the upload to <paramref name="remotePath"/> (and, with a checksum tool, prints the written file's checksum).</summary>
+    public static string Script(string remotePath, bool compressed, string? checksumTool)
+    {
+        var file = RemoteShell.Quote(remotePath);
+        var write = (compressed ? "gunzip -c > " : "cat > ") + file;
+        return checksumTool is null ? write : $"{write} && {checksumTool} {file}";
+    }
+
     public void Upload(Stream source, long length, string remotePath, Action<long> progress, CancellationToken cancellation)
     {
-        var writeTo = (compressed ? "gunzip -c > " : "cat > ") + RemoteShell.Quote(remotePath);
+        var writeTo = Script(remotePath, compressed, checksumTool);
         var script = sudo.Length > 0 ? $"{sudo}sh -c {RemoteShell.Quote(writeTo)}" : writeTo;
         Stream(connection, script, source, progress, cancellation, out var result);
         if (result.ExitStatus != 0)
         {
             throw new UploadRejectedException(
                 $"the device could not write {remotePath} (exit {result.ExitStatus?.ToString() ?? "signal " + result.ExitSignal}): {result.Diagnostic}");
+        }
+
+        if (checksumTool is not null)
+        {
+            var sum = result.Output.Trim().Split(' ', 2)[0].ToLowerInvariant();
+            ArrivedChecksum = sum.Length is 64 or 32 && sum.All(char.IsAsciiHexDigitLower) ? sum : null;
         }
     }
 

@@ -36,15 +36,39 @@ public sealed class ServiceManager(DeviceConnection connection, string style, st
     /// <summary>Installs the service definition if it changed and restarts the app (or starts it when <paramref name="restart"/> is false and it is not running).</summary>
     public ServiceOutcome Apply(bool restart)
     {
-        return style switch
+        if (Script(restart) is not { } script)
         {
-            ServiceStyle.Background => Background(restart),
-            ServiceStyle.Procd => Procd(restart),
-            ServiceStyle.Systemd => Systemd(restart),
-            ServiceStyle.None => new ServiceOutcome($"not started (service = none): --target=Run starts {binary} and shows its output", false),
-            _ => throw new CrossboardException($"Unknown service style '{style}' (the recipe's [deploy] service): use one of {string.Join(", ", ServiceStyle.All)}."),
-        };
+            return Interpret(new RemoteResult(0, null, "", ""), restart);
+        }
+
+        return Interpret(connection.Run(Sudo(script), restart ? $"restart {name}" : $"make sure {name} runs"), restart);
     }
+
+    /// <summary>
+    /// The script <see cref="Apply"/> runs, without the sudo wrapper (null when nothing runs on the
+    /// device: service = none). Deployer folds it into the one command that checks the installed
+    /// binary, and reads that command's answer with <see cref="Interpret"/>.
+    /// </summary>
+    public string? Script(bool restart) => style switch
+    {
+        ServiceStyle.Background => BackgroundFunctions + (restart
+            ? "stop\nstart\n"
+            : "p=; read -r p < \"$pidf\" 2>/dev/null; if [ -n \"$p\" ] && alive \"$p\"; then echo \"running $p\"; else start; fi\n"),
+        ServiceStyle.Procd => ProcdApplyScript(restart),
+        ServiceStyle.Systemd => SystemdScript(restart),
+        ServiceStyle.None => null,
+        _ => throw new CrossboardException($"Unknown service style '{style}' (the recipe's [deploy] service): use one of {string.Join(", ", ServiceStyle.All)}."),
+    };
+
+    /// <summary>What the service script's output and exit status say: the outcome, or a clear failure.</summary>
+    public ServiceOutcome Interpret(RemoteResult result, bool restart) => style switch
+    {
+        ServiceStyle.Background => Background(result),
+        ServiceStyle.Procd => Procd(result, restart),
+        ServiceStyle.Systemd => Systemd(result, restart),
+        ServiceStyle.None => new ServiceOutcome($"not started (service = none): --target=Run starts {binary} and shows its output", false),
+        _ => throw new CrossboardException($"Unknown service style '{style}' (the recipe's [deploy] service): use one of {string.Join(", ", ServiceStyle.All)}."),
+    };
 
     /// <summary>A command that prints the app's output as it comes (Run follows it; null for service = none).</summary>
     public string? FollowCommand => style switch
@@ -104,8 +128,10 @@ public sealed class ServiceManager(DeviceConnection connection, string style, st
         $"name={RemoteShell.Quote(name)}; bin={RemoteShell.Quote(binary)}; log={RemoteShell.Quote(BackgroundLog)}\n" +
         // /var/run is tmpfs on OpenWrt and most systems; a read-only or missing one falls back to /tmp.
         "r=/var/run; { [ -d \"$r\" ] && [ -w \"$r\" ]; } || r=/tmp; pidf=\"$r/$name.pid\"\n" +
-        // kill -0 succeeds on a zombie: look at its state too.
-        "alive() { kill -0 \"$1\" 2>/dev/null && ! grep -q '^[0-9]* (.*) Z' \"/proc/$1/stat\" 2>/dev/null; }\n" +
+        // kill -0 succeeds on a zombie: look at its state too ("pid (comm) S ...", comm may hold
+        // spaces and parentheses). Shell builtins only: each fork costs milliseconds on a small
+        // device, and Deploy runs this even when nothing changed.
+        "alive() { kill -0 \"$1\" 2>/dev/null || return 1; s=; read -r s < \"/proc/$1/stat\" 2>/dev/null; s=${s##*) }; [ \"${s%% *}\" != Z ]; }\n" +
         "stop() {\n" +
         "  [ -f \"$pidf\" ] || return 0\n" +
         "  old=$(cat \"$pidf\"); rm -f \"$pidf\"\n" +
@@ -126,12 +152,8 @@ public sealed class ServiceManager(DeviceConnection connection, string style, st
         "  if alive \"$new\"; then echo \"started $new\"; else rm -f \"$pidf\"; echo \"died\"; tail -n 20 \"$log\"; exit 3; fi\n" +
         "}\n";
 
-    private ServiceOutcome Background(bool restart)
+    private ServiceOutcome Background(RemoteResult result)
     {
-        var action = restart
-            ? "stop\nstart\n"
-            : "if [ -f \"$pidf\" ] && alive \"$(cat \"$pidf\")\"; then echo \"running $(cat \"$pidf\")\"; else start; fi\n";
-        var result = connection.Run(Sudo(BackgroundFunctions + action), restart ? $"restart {name}" : $"make sure {name} runs");
         var lines = result.Output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (!result.Succeeded)
         {
@@ -189,18 +211,18 @@ public sealed class ServiceManager(DeviceConnection connection, string style, st
         "[Install]\n" +
         "WantedBy=multi-user.target\n";
 
-    private ServiceOutcome Procd(bool restart)
+    private string ProcdApplyScript(bool restart) =>
+        WriteIfChanged(InitScript, ProcdScript, "755") +
+        $"f={RemoteShell.Quote(InitScript)}\n" +
+        "\"$f\" enable || exit 4\n" +
+        (restart ? "\"$f\" restart\n" : "if [ \"$changed\" = 1 ]; then \"$f\" restart; else \"$f\" start; fi\n") +
+        "sleep 1\n" +
+        // procd keeps a respawning instance registered even while it crash-loops: ask for its pid.
+        $"ubus call service list '{{\"name\":\"{name}\"}}' 2>/dev/null | grep -q '\"running\": true' && echo running || {{ echo died; logread -e {RemoteShell.Quote(name)} 2>/dev/null | tail -n 20; exit 3; }}\n";
+
+    private ServiceOutcome Procd(RemoteResult result, bool restart)
     {
         var file = InitScript;
-        var script =
-            WriteIfChanged(file, ProcdScript, "755") +
-            $"f={RemoteShell.Quote(file)}\n" +
-            "\"$f\" enable || exit 4\n" +
-            (restart ? "\"$f\" restart\n" : "if [ \"$changed\" = 1 ]; then \"$f\" restart; else \"$f\" start; fi\n") +
-            "sleep 1\n" +
-            // procd keeps a respawning instance registered even while it crash-loops: ask for its pid.
-            $"ubus call service list '{{\"name\":\"{name}\"}}' 2>/dev/null | grep -q '\"running\": true' && echo running || {{ echo died; logread -e {RemoteShell.Quote(name)} 2>/dev/null | tail -n 20; exit 3; }}\n";
-        var result = connection.Run(Sudo(script), $"install and restart {file}");
         Check(result, file);
         var changed = result.Output.Contains("changed", StringComparison.Ordinal);
         return new ServiceOutcome($"procd service {file} {(changed ? "installed" : "unchanged")}, enabled and {(restart || changed ? "restarted" : "running")}; {OutputHint}", true);
@@ -217,10 +239,9 @@ public sealed class ServiceManager(DeviceConnection connection, string style, st
         "sleep 1\n" +
         $"systemctl is-active --quiet {RemoteShell.Quote(name)} && echo running || {{ echo died; journalctl -n 20 --no-pager -u {RemoteShell.Quote(name)}; exit 3; }}\n";
 
-    private ServiceOutcome Systemd(bool restart)
+    private ServiceOutcome Systemd(RemoteResult result, bool restart)
     {
         var file = Unit;
-        var result = connection.Run(Sudo(SystemdScript(restart)), $"install and restart {file}");
         Check(result, file);
         var changed = result.Output.Contains("changed", StringComparison.Ordinal);
         return new ServiceOutcome($"systemd unit {file} {(changed ? "installed" : "unchanged")}, enabled and {(restart || changed ? "restarted" : "running")}; {OutputHint}", true);

@@ -14,8 +14,45 @@ public sealed class DebianPackages(Consent consent, Action<string> log)
 
     private static bool IsRoot => Environment.UserName == "root" || (OperatingSystem.IsLinux() && geteuid() == 0);
 
-    public IReadOnlyList<string> Missing(IEnumerable<string> packages) =>
-        packages.Where(p => !IsInstalled(p)).Distinct().ToList();
+    public IReadOnlyList<string> Missing(IEnumerable<string> packages)
+    {
+        var wanted = packages.Distinct().ToList();
+        lock (_installed)
+        {
+            var unknown = wanted.Where(p => !_installed.Contains(p)).ToList();
+            if (unknown.Count == 0)
+            {
+                return [];
+            }
+
+            // One dpkg-query for all when all are installed (every run but the first); asked one by
+            // one only to tell which are missing.
+            if (AllInstalled(unknown))
+            {
+                _installed.UnionWith(unknown);
+                return [];
+            }
+
+            var missing = unknown.Where(p => !IsInstalled(p)).ToList();
+            _installed.UnionWith(unknown.Except(missing));
+            return missing;
+        }
+    }
+
+    // Packages seen installed by this instance (they do not go away during a run).
+    private readonly HashSet<string> _installed = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// True only when dpkg-query says "install ok installed" exactly once per package: a missing
+    /// one fails the query, and a name installed for two architectures answers twice (then the
+    /// packages are asked about one by one).
+    /// </summary>
+    private static bool AllInstalled(IReadOnlyList<string> packages)
+    {
+        var result = ProcessRunner.Run(new ProcessSpec("dpkg-query", ["-W", "-f=${Status}\n", .. packages]));
+        var lines = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return result.Succeeded && lines.Length == packages.Count && lines.All(l => l.Trim() == "install ok installed");
+    }
 
     public static bool IsInstalled(string package)
     {

@@ -34,10 +34,79 @@ public static class DeployTaskSupport
                 "no" or "false" => CompressionMode.Never,
                 var other => throw new CrossboardException($"--compress={other}: use auto (measure the link), yes or no."),
             },
+            Transfer = Switch(context, "transfer")?.ToLowerInvariant() switch
+            {
+                null or "auto" => TransferPreference.Auto,
+                "exec" => TransferPreference.Exec,
+                "sftp" => TransferPreference.Sftp,
+                "scp" => TransferPreference.Scp,
+                var other => throw new CrossboardException($"--transfer={other}: use auto (SFTP, else SCP, else an exec channel), exec, sftp or scp."),
+            },
             Credentials = new DeployCredentials(Switch(context, "password-env"), Switch(context, "passphrase-env"), DeployCredentials.PromptOnTerminal),
             DefaultKnownHosts = Path.Combine(Home, ".ssh", "known_hosts"),
             LogDir = Path.Combine(context.WorkDir, "logs", "deploy"),
+            EarlyConnection = context.EarlyConnection,
         };
+    }
+
+    /// <summary>
+    /// Starts connecting to the single device Deploy will talk to, in the background, so that the
+    /// handshake overlaps the build (see <see cref="EarlyConnection"/>); and warms up the smoke
+    /// check's HTTP client (<see cref="SmokeCheck.WarmUp"/>). Only when the run deploys
+    /// to one device known now: --device, or the emulator when it is already running (a booting
+    /// one is waited for by EmulatorStart). Null when there is nothing to start.
+    /// </summary>
+    public static EarlyConnection? StartEarlyConnection(BuildContext context, IEnumerable<string> tasks)
+    {
+        if (!tasks.Contains(nameof(Tasks.Deploy)) || Switch(context, "devices") is not null)
+        {
+            return null;
+        }
+
+        DeploySettings settings;
+        try
+        {
+            settings = Settings(context);
+        }
+        catch (CrossboardException)
+        {
+            // A bad switch: Deploy reports it where it always did.
+            return null;
+        }
+
+        if (settings.SmokeUrl is { } url && url.StartsWith("http", StringComparison.OrdinalIgnoreCase))
+        {
+            _ = SmokeCheck.WarmUp();
+        }
+
+        if (context.DeploysToEmulator)
+        {
+            string board;
+            try
+            {
+                board = Emulator.EmulatorDevices.EmulatedBoardFor(context.Board, context.Catalog.Boards).Name;
+            }
+            catch (CrossboardException)
+            {
+                return null; // no board emulates this one: Deploy says so
+            }
+
+            var record = new Emulator.EmulatorPaths(context.WorkDir, board).StateFile;
+            if (!File.Exists(record))
+            {
+                return null;
+            }
+
+            // Read without the emulator's lock (EmulatorImage may hold it): the host key pin makes
+            // sure this is the device, and a stale record only makes the early attempt fail.
+            return new EarlyConnection(() => Emulator.EmulatorDevices.Target(
+                Emulator.EmulatorInstance.Load(record) ?? throw new CrossboardException($"{record} is unreadable")), settings);
+        }
+
+        var device = context.Device!;
+        var identity = Switch(context, "identity");
+        var hostKey = Switch(context, "host-key");
+        return new EarlyConnection(() => Resolver(context).Resolve(device, identity, hostKey, null), settings);
     }
 
     /// <summary>

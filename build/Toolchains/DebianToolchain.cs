@@ -26,11 +26,14 @@ public sealed class DebianToolchain(DebianPackages packages, IBuildLog log, ICom
         var install = local
             ? $"Install: sudo apt-get install -y {string.Join(' ', debian.Packages)}"
             : $"The builder image lacks them: add {string.Join(' ', debian.Packages)} to docker/builder/Dockerfile.";
-        var cc = Probe($"command -v {debian.Prefix}gcc")
+        var sysroot = Path.Combine("/usr", triple);
+        // One shell for both probes (in --docker mode each is a container start).
+        var found = (Probe($"c=$(command -v {debian.Prefix}gcc) && echo \"cc $c\"; test -f {sysroot}/include/stdio.h && echo headers; true") ?? "")
+            .Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var cc = found.FirstOrDefault(l => l.StartsWith("cc /", StringComparison.Ordinal))?[3..]
             ?? throw new CrossboardException($"{debian.Prefix}gcc is not on PATH{(local ? "" : " in the builder container")}. {install}");
         var binDir = Path.GetDirectoryName(cc)!;
-        var sysroot = Path.Combine("/usr", triple);
-        if (Probe($"test -f {sysroot}/include/stdio.h && echo yes") is null)
+        if (!found.Contains("headers"))
         {
             throw new CrossboardException($"The {triple} C library headers are missing ({sysroot}/include/stdio.h). {install}");
         }

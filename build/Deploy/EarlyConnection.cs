@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using Crossboard.Host;
+
+namespace Crossboard.Deploy;
+
+/// <summary>
+/// The SSH connection to the deploy target, opened while the build runs: the device is known
+/// before the first task, and a handshake and key login cost a round trip or more (on a small device, its CPU's
+/// key exchange most of all) that a deploy after a no-op build would otherwise wait for.
+/// It only connects: everything it would decide (the installed binary, free space, the service)
+/// is looked at by the deploy itself, on this connection, so nothing it sees can be stale.
+/// It never asks for anything (no passphrase prompt: an encrypted key without --passphrase-env is
+/// skipped), prints nothing, and gives up sooner than a deploy would; whenever it is not usable
+/// (failed, another device, dropped) the deploy connects as it always did and reports its own
+/// errors.
+/// </summary>
+public sealed class EarlyConnection : IDisposable
+{
+    /// <summary>The longest the early attempt waits for a device; the deploy's own attempt has the full timeout.</summary>
+    public static readonly TimeSpan MaxConnectTime = TimeSpan.FromSeconds(5);
+
+    private readonly RecordingBuildLog _messages = new();
+    private readonly DeviceLog _log;
+    private readonly Task<(DeviceTarget Target, DeviceConnection Connection)> _opening;
+    private readonly Stopwatch _age = Stopwatch.StartNew();
+    private int _claimed;
+
+    /// <param name="resolve">Who the device is (run in the background too: it may read ~/.ssh/config or the emulator's record).</param>
+    public EarlyConnection(Func<DeviceTarget> resolve, DeploySettings settings)
+    {
+        _log = new DeviceLog(_messages, null, null);
+        var credentials = settings.Credentials with { PromptSecret = null };
+        var timeout = settings.ConnectTimeout < MaxConnectTime ? settings.ConnectTimeout : MaxConnectTime;
+        // A thread of its own (SSH.NET connects synchronously): a blocked thread-pool thread would
+        // stall the build's tasks, which wait on the pool for their processes.
+        _opening = Task.Factory.StartNew(() =>
+        {
+            var target = resolve();
+            return (target, DeviceConnection.Open(target, credentials, _log, timeout, settings.DefaultKnownHosts));
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// The connection, when it is to <paramref name="target"/> and still up; from now on it logs to
+    /// <paramref name="log"/>. Null otherwise: the caller connects itself. Waits for an attempt
+    /// still under way (it is the same handshake the caller would start).
+    /// </summary>
+    public DeviceConnection? Take(DeviceTarget target, DeviceLog log)
+    {
+        if (Interlocked.Exchange(ref _claimed, 1) != 0)
+        {
+            return null;
+        }
+
+        DeviceTarget opened;
+        DeviceConnection connection;
+        try
+        {
+            (opened, connection) = _opening.GetAwaiter().GetResult();
+        }
+        catch (Exception ex)
+        {
+            log.Detail($"The connection opened while building failed ({ex.GetType().Name}: {FirstLine(ex.Message)}): connecting now.");
+            _log.Dispose();
+            return null;
+        }
+
+        Replay(log);
+        if (!SameDevice(opened, target) || !connection.IsConnected)
+        {
+            log.Detail(connection.IsConnected
+                ? $"The connection opened while building is to {opened.User}@{opened.Host}:{opened.Port}, not to this device: connecting now."
+                : "The connection opened while building has dropped: connecting now.");
+            connection.Dispose();
+            return null;
+        }
+
+        connection.UseLog(log);
+        _log.Dispose();
+        log.Detail($"Using the connection opened while building ({_age.Elapsed.TotalSeconds:0.00} s ago).");
+        return connection;
+    }
+
+    /// <summary>Closes the connection if nobody took it (the build failed, or the run did not deploy).</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _claimed, 1) != 0)
+        {
+            return;
+        }
+
+        // An attempt still connecting is not waited for: it closes when it ends.
+        _opening.ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully)
+            {
+                t.Result.Connection.Dispose();
+            }
+
+            _log.Dispose();
+        }, TaskScheduler.Default);
+    }
+
+    /// <summary>Whether two resolved targets are the same login to the same device, verified the same way.</summary>
+    public static bool SameDevice(DeviceTarget a, DeviceTarget b) =>
+        a.Host == b.Host && a.Port == b.Port && a.User == b.User &&
+        a.HostKeyPin == b.HostKeyPin && a.KnownHostsFile == b.KnownHostsFile &&
+        a.IdentityFiles.SequenceEqual(b.IdentityFiles);
+
+    /// <summary>What the early attempt said (e.g. a key it skipped) goes to the device's log file.</summary>
+    private void Replay(DeviceLog log)
+    {
+        foreach (var line in _messages.Lines)
+        {
+            log.Detail("while building: " + line);
+        }
+    }
+
+    private static string FirstLine(string text) => text.Split('\n')[0].Trim();
+}
