@@ -60,6 +60,15 @@ public sealed class SdkCloner(GitClient git, IBuildLog log)
         return new SdkCheckout(layout.TreeDir, reference, commit, Changed: true);
     }
 
+    /// <summary>git's lock files in the tree's .git: index.lock, HEAD.lock, refs/**/*.lock (not objects/, which has none).</summary>
+    private static IEnumerable<string> StaleGitLocks(string tree)
+    {
+        var gitDir = Path.Combine(tree, ".git");
+        var top = Directory.EnumerateFiles(gitDir, "*.lock");
+        var refs = Path.Combine(gitDir, "refs");
+        return Directory.Exists(refs) ? top.Concat(Directory.EnumerateFiles(refs, "*.lock", SearchOption.AllDirectories)).ToList() : top.ToList();
+    }
+
     private SdkCheckout Update(SdkLayout layout, string url, string shownUrl, string reference, CancellationToken cancellation)
     {
         var tree = layout.TreeDir;
@@ -75,11 +84,12 @@ public sealed class SdkCloner(GitClient git, IBuildLog log)
             // We had checked the tree was clean before starting that checkout: whatever differs now is ours.
             var pending = File.ReadAllText(markerPath).Trim();
             log.Information($"A checkout of {pending[..Math.Min(12, pending.Length)]} in {tree} was interrupted; finishing it.");
-            var indexLock = Path.Combine(tree, ".git", "index.lock");
-            if (File.Exists(indexLock))
+            // Left by the git we stopped: index.lock, and HEAD.lock or a ref's lock when it was
+            // killed while moving HEAD. This run holds the tree's lock, so no other crossboard git
+            // is running there.
+            foreach (var stale in StaleGitLocks(tree))
             {
-                // Left by the git we stopped (this run holds the tree's lock, so no other crossboard git is running there).
-                File.Delete(indexLock);
+                File.Delete(stale);
             }
 
             git.Checkout(tree, pending, force: true, cancellation);

@@ -129,6 +129,13 @@ public sealed class SdkClonerTests : IDisposable
                 interrupted.Ensure(workspace, new SdkSource(_bed.Sdk.RepoPath, MiniSdk.Tag), stop.Token));
         }
 
+        // Where the kill lands decides which of git's locks it leaves (seen in CI: HEAD.lock, when
+        // it was moving HEAD): leave them all, as the unluckiest kill would.
+        foreach (var lockFile in new[] { "index.lock", "HEAD.lock" })
+        {
+            File.WriteAllText(Path.Combine(_bed.Layout.TreeDir, ".git", lockFile), "");
+        }
+
         var checkout = _bed.Clone(MiniSdk.Tag);
 
         Assert.Equal(_bed.Sdk.CommitOf(MiniSdk.Tag), checkout.Commit);
