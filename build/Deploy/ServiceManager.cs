@@ -220,13 +220,7 @@ public sealed class ServiceManager(DeviceConnection connection, string style, st
         // procd keeps a respawning instance registered even while it crash-loops: ask for its pid.
         $"ubus call service list '{{\"name\":\"{name}\"}}' 2>/dev/null | grep -q '\"running\": true' && echo running || {{ echo died; logread -e {RemoteShell.Quote(name)} 2>/dev/null | tail -n 20; exit 3; }}\n";
 
-    private ServiceOutcome Procd(RemoteResult result, bool restart)
-    {
-        var file = InitScript;
-        Check(result, file);
-        var changed = result.Output.Contains("changed", StringComparison.Ordinal);
-        return new ServiceOutcome($"procd service {file} {(changed ? "installed" : "unchanged")}, enabled and {(restart || changed ? "restarted" : "running")}; {OutputHint}", true);
-    }
+    private ServiceOutcome Procd(RemoteResult result, bool restart) => Installed(result, restart, "procd service", InitScript);
 
     /// <summary>The script that installs the unit if it changed, enables it and (re)starts the app.</summary>
     public string SystemdScript(bool restart) =>
@@ -239,12 +233,14 @@ public sealed class ServiceManager(DeviceConnection connection, string style, st
         "sleep 1\n" +
         $"systemctl is-active --quiet {RemoteShell.Quote(name)} && echo running || {{ echo died; journalctl -n 20 --no-pager -u {RemoteShell.Quote(name)}; exit 3; }}\n";
 
-    private ServiceOutcome Systemd(RemoteResult result, bool restart)
+    private ServiceOutcome Systemd(RemoteResult result, bool restart) => Installed(result, restart, "systemd unit", Unit);
+
+    /// <summary>What an init-system service's script reported: its file installed or unchanged, (re)started.</summary>
+    private ServiceOutcome Installed(RemoteResult result, bool restart, string kind, string file)
     {
-        var file = Unit;
         Check(result, file);
         var changed = result.Output.Contains("changed", StringComparison.Ordinal);
-        return new ServiceOutcome($"systemd unit {file} {(changed ? "installed" : "unchanged")}, enabled and {(restart || changed ? "restarted" : "running")}; {OutputHint}", true);
+        return new ServiceOutcome($"{kind} {file} {(changed ? "installed" : "unchanged")}, enabled and {(restart || changed ? "restarted" : "running")}; {OutputHint}", true);
     }
 
     private void Check(RemoteResult result, string file)
