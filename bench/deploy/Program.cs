@@ -173,7 +173,7 @@ internal static class Uploads
             bytes[0] = (byte)++round;
             var path = Path.Combine(work, "app");
             File.WriteAllBytes(path, bytes);
-            var artifact = new BuiltArtifact(path, "app", "bench", bytes.Length, Convert.ToHexStringLower(SHA256.HashData(bytes)), "bench");
+            var artifact = BuiltArtifact.Of(path, "app", "bench", "bench");
             deployer.Deploy(Bench.Target(server), artifact);
         });
         Row(label, $"crossboard Deploy ({method}: connect, df, upload, sha256sum on the device, backup, rename)", time);
@@ -249,7 +249,8 @@ internal static class UploadFigure
             var path = Path.Combine(work, n, "app");
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             File.WriteAllBytes(path, bytes);
-            return new BuiltArtifact(path, "app", "bench", Size, Convert.ToHexStringLower(SHA256.HashData(bytes)), "bench " + n);
+            // Measured as the cargo stage measures what it built: before the deploy, not in it.
+            return BuiltArtifact.Of(path, "app", "bench", "bench " + n);
         }).ToArray();
         using var sftpDevice = DeviceServer.Start(new DeviceServerOptions { Kind = SshServerKind.OpenSsh, Sftp = true, Scp = true });
         var settings = new DeploySettings
@@ -261,9 +262,10 @@ internal static class UploadFigure
         };
 
         var log = new RecordingBuildLog();
+        // Automatic: the exec channel of the deploy's own connection (see TransferSelector).
         var auto = new Deployer(settings, log);
-        // The exec channel, the fallback where there is no SFTP server (stock OpenWrt), to the same server.
-        var execOnly = new Deployer(settings with { Transfer = TransferPreference.Exec, LogDir = Path.Combine(work, "logs-exec") }, log);
+        // SFTP, which this server has (--transfer=sftp): a second connection for the transfer.
+        var sftpOnly = new Deployer(settings with { Transfer = TransferPreference.Sftp, LogDir = Path.Combine(work, "logs-sftp") }, log);
         var turn = 0;
         double Deploy(Deployer deployer, TransferMethod expected)
         {
@@ -294,7 +296,7 @@ internal static class UploadFigure
         using var connection = DeviceConnection.Open(Bench.Target(sftpDevice), new DeployCredentials(), Bench.Log(), TimeSpan.FromSeconds(30), settings.DefaultKnownHosts);
         var sftp = new SftpUpload(connection.TryOpenSftp()!);
         var exec = new ExecUpload(connection, compressed: false);
-        var execChecked = new ExecUpload(connection, compressed: false, checksumTool: "sha256sum");  // + the read-back in the same command
+        var execChecked = new ExecUpload(connection, compressed: false, then: "md5sum /usr/bin/transfer.bin");  // + the read-back in the same command
         double Transfer(IUpload upload)
         {
             using var source = File.OpenRead(builds[0].Path);
@@ -315,9 +317,9 @@ internal static class UploadFigure
 
         var variants = new (string Name, Func<double> Run)[]
         {
-            ("deploy", () => Deploy(auto, TransferMethod.Sftp)),
+            ("deploy", () => Deploy(auto, TransferMethod.Exec)),
             ("scp", Scp),
-            ("deploy-exec", () => Deploy(execOnly, TransferMethod.Exec)),
+            ("deploy-sftp", () => Deploy(sftpOnly, TransferMethod.Sftp)),
             ("transfer-sftp", () => Transfer(sftp)),
             ("transfer-exec", () => Transfer(exec)),
             ("transfer-exec-checked", () => Transfer(execChecked)),
@@ -343,7 +345,7 @@ internal static class UploadFigure
         {
             // Each device's last deploy log, with its remote commands timed to the millisecond: where the time went.
             Directory.CreateDirectory(keep);
-            foreach (var dir in new[] { "logs", "logs-exec" })
+            foreach (var dir in new[] { "logs", "logs-sftp" })
             {
                 foreach (var file in Directory.EnumerateFiles(Path.Combine(work, dir)))
                 {

@@ -5,6 +5,6 @@ from .host_start import HostStart
 from .noop_deploy import NoopDeploy
 from .size import Size
 from .toolchain import ToolchainReuse
-from .upload import Upload, UploadExec
+from .upload import Upload, UploadSftp
 
-FIGURES = [HostStart(), NoopDeploy(), Upload(), UploadExec(), Size(), ToolchainReuse(), Clone(), Boot()]
+FIGURES = [HostStart(), NoopDeploy(), Upload(), UploadSftp(), Size(), ToolchainReuse(), Clone(), Boot()]

@@ -22,7 +22,7 @@ public sealed record DeploySettings
 
     public CompressionMode Compression { get; init; } = CompressionMode.Auto;
 
-    /// <summary>--transfer: how the bytes go (auto: SFTP, else SCP, else an exec channel; see <see cref="TransferSelector"/>).</summary>
+    /// <summary>--transfer: how the bytes go (auto: an exec channel, else SFTP, else SCP; see <see cref="TransferSelector"/>).</summary>
     public TransferPreference Transfer { get; init; } = TransferPreference.Auto;
 
     public DeployCredentials Credentials { get; init; } = new();

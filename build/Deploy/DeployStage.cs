@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Crossboard.Artifacts;
 using Crossboard.Host;
 
@@ -57,10 +56,8 @@ public sealed class DeployStage(DeploySettings settings, DeviceResolver resolver
             throw new CrossboardException($"--artifact={path}: no such file ({full}).");
         }
 
-        using var stream = File.OpenRead(full);
-        var sha = Convert.ToHexStringLower(SHA256.HashData(stream));
-        var size = new FileInfo(full).Length;
-        return new BuiltArtifact(full, Path.GetFileName(full), rustTarget, size, sha, $"{ProgressLine.Size(size)}, given with --artifact");
+        var (size, sha256, md5) = BuiltArtifact.Measure(full);
+        return new BuiltArtifact(full, Path.GetFileName(full), rustTarget, size, sha256, $"{ProgressLine.Size(size)}, given with --artifact", md5);
     }
 
     private IReadOnlyList<DeviceResult> Each(DeployAudience audience, Func<DeviceTarget, string?, DeviceResult> operation, CancellationToken cancellation)

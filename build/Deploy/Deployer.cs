@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using Crossboard.Artifacts;
 using Crossboard.Host;
 
@@ -36,7 +35,7 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
         var tool = facts.ChecksumTool ?? throw new CrossboardException(
             $"Device '{target.Name}' has neither sha256sum nor md5sum, so an upload cannot be verified there. Enable one of the two busybox applets in its firmware.",
             deviceLog.LogFile);
-        var expected = tool == "sha256sum" ? artifact.Sha256.ToLowerInvariant() : Md5(artifact.Path);
+        var expected = tool == "sha256sum" ? artifact.Sha256.ToLowerInvariant() : artifact.Md5;
         if (state.RemovedLeftover)
         {
             deviceLog.Information($"Removed {targetPath}.new, a partial upload left by an interrupted deploy.");
@@ -72,8 +71,11 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
             }
 
             EnsureSpace(connection, deviceLog, state, artifact, targetPath, sudo);
-            (method, sent, var arrived) = Upload(connection, facts, state, deviceLog, artifact, targetPath, sudo, cancellation);
-            VerifyAndInstall(connection, deviceLog, tool, expected, targetPath, state.Exists, sudo, arrived);
+            var verifyTool = facts.VerifyTool!;
+            var verifyExpected = verifyTool == "sha256sum" ? artifact.Sha256.ToLowerInvariant() : artifact.Md5;
+            var install = InstallScript(verifyTool, verifyExpected, targetPath, state.Exists);
+            (method, sent, var answered) = Upload(connection, facts, state, deviceLog, artifact, targetPath, sudo, install, cancellation);
+            Install(connection, deviceLog, verifyTool, verifyExpected, targetPath, sudo, install, answered);
             deviceLog.Information(!state.Exists
                 ? $"Installed {targetPath}."
                 : $"Installed {targetPath}; the previous binary is kept as {targetPath}.bak (--target=Rollback restores it).");
@@ -222,8 +224,9 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
             deviceLog.LogFile);
     }
 
-    /// <returns>How it went, the bytes sent, and the checksum the device computed as they arrived (null when the transfer cannot: then it is read back).</returns>
-    private (TransferMethod, long, string?) Upload(DeviceConnection connection, DeviceFacts facts, TargetState state, DeviceLog deviceLog, BuiltArtifact artifact, string targetPath, string sudo, CancellationToken cancellation)
+    /// <param name="install">The verify-and-install script, which an exec-channel upload runs in its own command.</param>
+    /// <returns>How it went, the bytes sent, and the install script's answer when the upload's command ran it (null: the caller runs it).</returns>
+    private (TransferMethod, long, RemoteResult?) Upload(DeviceConnection connection, DeviceFacts facts, TargetState state, DeviceLog deviceLog, BuiltArtifact artifact, string targetPath, string sudo, string install, CancellationToken cancellation)
     {
         var temporary = targetPath + ".new";
         var directory = RemoteShell.DirectoryOf(targetPath);
@@ -240,12 +243,12 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
         {
             var packed = CompressionAdvisor.Gzip(artifact.Path);
             deviceLog.Information($"Sending {artifact.Name} gzip-compressed ({ProgressLine.Size(packed.Length)} instead of {ProgressLine.Size(artifact.Size)}): {decision.Reason}.");
-            upload = new ExecUpload(connection, compressed: true, sudo, facts.ChecksumTool);
+            upload = new ExecUpload(connection, compressed: true, sudo, install);
             source = new MemoryStream(packed);
         }
         else
         {
-            upload = new TransferSelector(connection, facts, deviceLog, settings.Transfer).Choose(sudo);
+            upload = new TransferSelector(connection, facts, deviceLog, settings.Transfer).Choose(sudo, install);
             source = File.OpenRead(artifact.Path);
         }
 
@@ -287,45 +290,42 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
         }
 
         deviceLog.Verbose($"Uploaded {ProgressLine.Size(total)} in {progress.Elapsed.TotalSeconds:0.0} s with {Describe(upload.Method)}.");
-        return (upload.Method, total, (upload as ExecUpload)?.ArrivedChecksum);
+        return (upload.Method, total, (upload as ExecUpload)?.ThenResult);
     }
 
     /// <summary>
-    /// Proves &lt;target&gt;.new holds the expected bytes, by its checksum on the device, then puts it
-    /// in place: chmod, hard-link the old binary to .bak, rename the new one over it (the target
-    /// exists at every moment), and make that durable. One command: the checksum is compared on
-    /// the device, which installs nothing unless it matches.
+    /// The script that proves &lt;target&gt;.new holds the expected bytes, by its checksum on the
+    /// device, then puts it in place: chmod, hard-link the old binary to .bak, rename the new one
+    /// over it (the target exists at every moment), and make that durable. The checksum is
+    /// compared on the device, which installs nothing unless it matches (exit 5, the file
+    /// removed); a failing step after it exits 4, the previous binary still in place.
     /// </summary>
-    /// <param name="arrived">
-    /// The checksum of &lt;target&gt;.new the device computed in the upload's own command (the exec
-    /// channel reads the file back right after writing it), compared here; null: computed and
-    /// compared by this command.
-    /// </param>
-    private static void VerifyAndInstall(DeviceConnection connection, DeviceLog deviceLog, string tool, string expected, string targetPath, bool hadBinary, string sudo, string? arrived)
-    {
-        var temporary = targetPath + ".new";
-        if (arrived is not null && arrived != expected)
-        {
-            Cleanup(connection, temporary, sudo);
-            throw Damaged(connection, deviceLog, tool, temporary, arrived, expected);
-        }
-
-        var script = new System.Text.StringBuilder($"t={RemoteShell.Quote(targetPath)}\n");
-        if (arrived is null)
-        {
-            script
-                .Append($"s=$({tool} \"$t.new\") || {{ rm -f \"$t.new\"; echo unreadable; exit 5; }}\n")
-                .Append($"s=${{s%% *}}; [ \"$s\" = {expected} ] || {{ rm -f \"$t.new\"; echo \"sum $s\"; exit 5; }}\n");
-        }
-
-        script
+    private static string InstallScript(string tool, string expected, string targetPath, bool hadBinary) =>
+        new System.Text.StringBuilder($"t={RemoteShell.Quote(targetPath)}\n")
             .Append("chmod 755 \"$t.new\" || exit 4\n")
+            // The new binary's data goes to disk while the checksum reads it from the page cache:
+            // fsync of the file where sync takes files (busybox's FEATURE_SYNC_FANCY, coreutils),
+            // else everything.
+            .Append("(sync \"$t.new\" 2>/dev/null || sync) & y=$!\n")
+            .Append($"s=$({tool} \"$t.new\") || {{ wait $y; rm -f \"$t.new\"; echo unreadable; exit 5; }}\n")
+            .Append($"s=${{s%% *}}; [ \"$s\" = {expected} ] || {{ wait $y; rm -f \"$t.new\"; echo \"sum $s\"; exit 5; }}\n")
+            .Append("wait $y\n")
             .Append(hadBinary ? "if [ -f \"$t\" ]; then ln -f \"$t\" \"$t.bak\" 2>/dev/null || cp -p \"$t\" \"$t.bak\" || exit 4; fi\n" : "")
             .Append("mv -f \"$t.new\" \"$t\" || exit 4\n")
-            // The new binary and the rename on disk: fsync of the file and its directory where
-            // sync takes files (busybox's FEATURE_SYNC_FANCY, coreutils), else everything.
-            .Append("sync \"$t\" \"${t%/*}/\" 2>/dev/null || sync\n");
-        var result = connection.Run(Sudo(sudo, script.ToString()), arrived is null ? $"verify and install {targetPath}" : $"install {targetPath}");
+            // The rename on disk: fsync of the directory (see above).
+            .Append("sync \"${t%/*}/\" 2>/dev/null || sync\n")
+            .ToString();
+
+    /// <summary>Runs <paramref name="install"/> unless the upload's own command did (<paramref name="answered"/>), and reports its answer.</summary>
+    private static void Install(DeviceConnection connection, DeviceLog deviceLog, string tool, string expected, string targetPath, string sudo, string install, RemoteResult? answered)
+    {
+        var temporary = targetPath + ".new";
+        var result = answered ?? connection.Run(Sudo(sudo, install), $"verify and install {targetPath}");
+        if (answered is not null)
+        {
+            deviceLog.Detail($"$ (after the upload, in its command) verify and install {targetPath}{Environment.NewLine}{install}{Environment.NewLine}exit {result.ExitStatus}{Environment.NewLine}{result.Output}");
+        }
+
         if (result.ExitStatus == 5)
         {
             var actual = result.Output.Split('\n').FirstOrDefault(l => l.StartsWith("sum ", StringComparison.Ordinal))?[4..].Trim();
@@ -339,7 +339,7 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
                 deviceLog.LogFile);
         }
 
-        deviceLog.Verbose($"Verified {temporary} on the device ({tool} {Short(expected)}{(arrived is null ? "" : ", read back by the upload's command")}).");
+        deviceLog.Verbose($"Verified {temporary} on the device ({tool} {Short(expected)}{(answered is null ? "" : ", in the upload's command")}).");
     }
 
     private static CrossboardException Damaged(DeviceConnection connection, DeviceLog deviceLog, string tool, string temporary, string actual, string expected) => new(
@@ -412,12 +412,6 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
         TransferMethod.ExecGzip => "exec channel, gzip",
         _ => method.ToString(),
     };
-
-    private static string Md5(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(MD5.HashData(stream));
-    }
 
     private static string Short(string checksum) => checksum.Length > 12 ? checksum[..12] + "..." : checksum;
 

@@ -58,6 +58,7 @@ public sealed class DeviceConnection : IDisposable
             Timeout = timeout,
             Encoding = Encoding.UTF8,
         };
+        PreferAesGcm(info);
         var verifier = new HostKeyVerifier(target, defaultKnownHosts);
         if (target.HostKeyPin is null)
         {
@@ -76,6 +77,24 @@ public sealed class DeviceConnection : IDisposable
         }
 
         return connection;
+    }
+
+    /// <summary>
+    /// Offers AES-GCM first (SSH.NET's own order starts with AES-CTR and HMAC): an authenticated
+    /// cipher that .NET runs on the CPU's AES and carry-less multiply instructions. A 50 MB upload
+    /// on loopback takes 75 ms with it against 100-140 ms with aes128-ctr and hmac-sha2-256
+    /// (bench/run.py, figure "upload"). A server without it (old dropbear) gets the rest of the
+    /// list, in SSH.NET's order; nothing is dropped.
+    /// </summary>
+    private static void PreferAesGcm(ConnectionInfo info)
+    {
+        string[] first = ["aes128-gcm@openssh.com", "aes256-gcm@openssh.com"];
+        var all = info.Encryptions.ToList();
+        info.Encryptions.Clear();
+        foreach (var (name, cipher) in all.Where(c => first.Contains(c.Key)).OrderBy(c => Array.IndexOf(first, c.Key)).Concat(all.Where(c => !first.Contains(c.Key))))
+        {
+            info.Encryptions.Add(name, cipher);
+        }
     }
 
     /// <summary>

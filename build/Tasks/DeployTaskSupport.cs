@@ -40,7 +40,7 @@ public static class DeployTaskSupport
                 "exec" => TransferPreference.Exec,
                 "sftp" => TransferPreference.Sftp,
                 "scp" => TransferPreference.Scp,
-                var other => throw new CrossboardException($"--transfer={other}: use auto (SFTP, else SCP, else an exec channel), exec, sftp or scp."),
+                var other => throw new CrossboardException($"--transfer={other}: use auto (an exec channel, else SFTP, else SCP), exec, sftp or scp."),
             },
             Credentials = new DeployCredentials(Switch(context, "password-env"), Switch(context, "passphrase-env"), DeployCredentials.PromptOnTerminal),
             DefaultKnownHosts = Path.Combine(Home, ".ssh", "known_hosts"),

@@ -14,9 +14,10 @@ public sealed class AtomicInstallTests : IDisposable
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Theory]
-    [InlineData(SshServerKind.Dropbear)]
-    [InlineData(SshServerKind.OpenSsh)]
-    public void A_server_killed_mid_upload_leaves_the_old_binary_intact_and_runnable_and_the_leftover_is_cleaned_next_time(SshServerKind kind)
+    [InlineData(SshServerKind.Dropbear, TransferPreference.Auto)]
+    [InlineData(SshServerKind.OpenSsh, TransferPreference.Auto)]
+    [InlineData(SshServerKind.OpenSsh, TransferPreference.Sftp)]
+    public void A_server_killed_mid_upload_leaves_the_old_binary_intact_and_runnable_and_the_leftover_is_cleaned_next_time(SshServerKind kind, TransferPreference transfer)
     {
         var server = _kit.Start(new DeviceServerOptions { Kind = kind, Sftp = kind == SshServerKind.OpenSsh, Password = "pw" });
         var password = _kit.Secret("pw");
@@ -26,6 +27,7 @@ public sealed class AtomicInstallTests : IDisposable
         var killed = 0;
         var settings = _kit.Settings(passwordVariable: password, smokeVersion: "v2") with
         {
+            Transfer = transfer,
             // The power cut: the device's init and everything on it die a third of the way in.
             OnUploadProgress = (done, total) =>
             {

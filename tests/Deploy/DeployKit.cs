@@ -94,7 +94,7 @@ public sealed class DeployKit : IDisposable
         Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, AppName);
         File.WriteAllBytes(path, bytes.ToArray());
-        return new BuiltArtifact(path, AppName, "mipsel-unknown-linux-musl", bytes.Count, Sha256(path), "test app " + version);
+        return BuiltArtifact.Of(path, AppName, "mipsel-unknown-linux-musl", "test app " + version);
     }
 
     public DeploySettings Settings(string? passwordVariable = null, string? passphraseVariable = null, string service = ServiceStyle.Background,

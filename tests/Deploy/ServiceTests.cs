@@ -50,7 +50,7 @@ public sealed class ServiceTests : IDisposable
     {
         var server = _kit.Start(new DeviceServerOptions { Kind = SshServerKind.Dropbear, Password = "pw" });
         var broken = _kit.Dir.Write($"broken/{_kit.AppName}", "#!/bin/sh\necho 'config: missing key port' >&2\nexit 2\n");
-        var artifact = new Crossboard.Artifacts.BuiltArtifact(broken, _kit.AppName, "mipsel-unknown-linux-musl", new FileInfo(broken).Length, DeployKit.Sha256(broken), "broken");
+        var artifact = Crossboard.Artifacts.BuiltArtifact.Of(broken, _kit.AppName, "mipsel-unknown-linux-musl", "broken");
 
         var error = Assert.Throws<CrossboardException>(() =>
             new Deployer(_kit.Settings(passwordVariable: _kit.Secret("pw"), smokeVersion: "v1"), _kit.Log).Deploy(DeployKit.Target(server), artifact, cancellation: Cancel));

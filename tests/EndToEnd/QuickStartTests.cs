@@ -54,7 +54,7 @@ public sealed class QuickStartTests : IDisposable
     public void Deploy_to_the_emulated_board_redeploy_change_rollback_and_stop()
     {
         var first = Run("--target=Deploy");
-        Assert.Contains("neither an SFTP server nor scp: streaming over an exec channel", first.Output);
+        Assert.Contains("Uploading hello (exec channel): 100%", first.Output);
         Assert.Matches(@"Installed /usr/bin/hello\.", first.Output);
         Assert.Equal("hello world", Fetch(first.Output));
         Assert.Matches(@"Deploy\s+\d\d:\d\d:\d\d\.\d+\s+Succeeded", first.Output);
