@@ -24,9 +24,11 @@ public sealed class EarlyConnection : IDisposable
     private readonly Task<(DeviceTarget Target, DeviceConnection Connection)> _opening;
     private readonly Stopwatch _age = Stopwatch.StartNew();
     private int _claimed;
+    private TimeSpan _openedAfter;
 
     /// <param name="resolve">Who the device is (run in the background too: it may read ~/.ssh/config or the emulator's record).</param>
-    public EarlyConnection(Func<DeviceTarget> resolve, DeploySettings settings)
+    /// <param name="guess">A connection <see cref="SpeculativeConnection"/> started before the device was known: adopted when it is to this device, else closed.</param>
+    public EarlyConnection(Func<DeviceTarget> resolve, DeploySettings settings, Task<(DeviceTarget Target, string DefaultKnownHosts, DeviceConnection Connection)>? guess = null)
     {
         _log = new DeviceLog(_messages, null, null);
         var credentials = settings.Credentials with { PromptSecret = null };
@@ -35,8 +37,21 @@ public sealed class EarlyConnection : IDisposable
         // stall the build's tasks, which wait on the pool for their processes.
         _opening = Task.Factory.StartNew(() =>
         {
-            var target = resolve();
-            return (target, DeviceConnection.Open(target, credentials, _log, timeout, settings.DefaultKnownHosts));
+            DeviceTarget target;
+            try
+            {
+                target = resolve();
+            }
+            catch
+            {
+                SpeculativeConnection.Close(guess);
+                throw;
+            }
+
+            SpeculativeConnection.Remember(target, settings);
+            var connection = Adopt(guess, target, settings) ?? DeviceConnection.Open(target, credentials, _log, timeout, settings.DefaultKnownHosts);
+            _openedAfter = _age.Elapsed;
+            return (target, connection);
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
@@ -54,6 +69,7 @@ public sealed class EarlyConnection : IDisposable
 
         DeviceTarget opened;
         DeviceConnection connection;
+        var asked = _age.Elapsed;
         try
         {
             (opened, connection) = _opening.GetAwaiter().GetResult();
@@ -77,7 +93,10 @@ public sealed class EarlyConnection : IDisposable
 
         connection.UseLog(log);
         _log.Dispose();
-        log.Detail($"Using the connection opened while building ({_age.Elapsed.TotalSeconds:0.00} s ago).");
+        // Whether the handshake was still the slower path: what a no-op deploy waits for.
+        var waited = _openedAfter - asked;
+        log.Detail($"Using the connection opened while building (connected in {_openedAfter.TotalSeconds:0.000} s, " +
+            (waited > TimeSpan.Zero ? $"{waited.TotalSeconds:0.000} s after the deploy asked for it)." : $"{-waited.TotalSeconds:0.000} s before the deploy asked for it)."));
         return connection;
     }
 
@@ -99,6 +118,35 @@ public sealed class EarlyConnection : IDisposable
 
             _log.Dispose();
         }, TaskScheduler.Default);
+    }
+
+    /// <summary>The guessed connection when it is to <paramref name="target"/>, verified as <paramref name="settings"/> would, and up; else null (and it is closed).</summary>
+    private DeviceConnection? Adopt(Task<(DeviceTarget Target, string DefaultKnownHosts, DeviceConnection Connection)>? guess, DeviceTarget target, DeploySettings settings)
+    {
+        if (guess is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var (guessed, knownHosts, connection) = guess.GetAwaiter().GetResult();
+            if (SameDevice(guessed, target) && knownHosts == settings.DefaultKnownHosts && connection.IsConnected)
+            {
+                connection.UseLog(_log);
+                _log.Verbose("Connected as the last run with this command line did, before the device was known (the guess matched).");
+                return connection;
+            }
+
+            _log.Verbose($"The last run's device ({guessed.User}@{guessed.Host}:{guessed.Port}) is not this run's: connecting to this one.");
+            connection.Dispose();
+        }
+        catch (Exception ex)
+        {
+            _log.Verbose($"Connecting as the last run did failed ({ex.GetType().Name}): connecting now.");
+        }
+
+        return null;
     }
 
     /// <summary>Whether two resolved targets are the same login to the same device, verified the same way.</summary>

@@ -1,0 +1,212 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Crossboard.Host;
+
+namespace Crossboard.Deploy;
+
+/// <summary>
+/// Starts connecting to the device the previous run with the same command line deployed to, as
+/// the process starts: before the recipes are read, ~50 ms sooner than <see cref="EarlyConnection"/>
+/// can know the device. On a no-op Deploy the handshake is the slowest path (a cold SSH.NET and
+/// the device's key exchange), so this is time the run saves. It is only a guess: the early
+/// connection adopts it only when the device it resolves is the same login to the same host,
+/// verified the same way (<see cref="EarlyConnection.SameDevice"/>), and closes it otherwise.
+/// The guess never uses a password (only the key files and passphrase variable on record), so
+/// a stale or edited record cannot send a secret anywhere; the host key is checked as always.
+/// </summary>
+public static class SpeculativeConnection
+{
+    private const string RecordName = "last-deploy-target.json";
+
+    private static readonly object Gate = new();
+    private static Task<(DeviceTarget Target, string DefaultKnownHosts, DeviceConnection Connection)>? _started;
+    private static string? _key;
+    private static string? _workDir;
+
+    /// <summary>Starts the guessed connection when the command line is one that deploys and the last such run left a record.</summary>
+    public static void Start(string[] args, string workingDirectory)
+    {
+        try
+        {
+            if (!Deploys(args))
+            {
+                return;
+            }
+
+            var workDir = WorkDirOf(args, workingDirectory);
+            var key = KeyOf(args, workingDirectory);
+            lock (Gate)
+            {
+                (_key, _workDir) = (key, workDir);
+            }
+
+            var record = Load(workDir);
+            if (record is null || record.Key != key)
+            {
+                return;
+            }
+
+            var target = record.ToTarget();
+            var credentials = new DeployCredentials(PassphraseVariable: record.PassphraseVariable);
+            var timeout = TimeSpan.FromSeconds(Math.Min(record.TimeoutSeconds, EarlyConnection.MaxConnectTime.TotalSeconds));
+            var started = Task.Factory.StartNew(() =>
+            {
+                using var log = new DeviceLog(new RecordingBuildLog(), null, null);
+                return (target, record.DefaultKnownHosts, DeviceConnection.Open(target, credentials, log, timeout, record.DefaultKnownHosts));
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            lock (Gate)
+            {
+                _started = started;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or ArgumentException or NotSupportedException)
+        {
+            // Only a guess: without it the run connects as it always does.
+        }
+    }
+
+    /// <summary>The guessed connection, for the early connection to adopt or close; null when none was started (or it was claimed).</summary>
+    public static Task<(DeviceTarget Target, string DefaultKnownHosts, DeviceConnection Connection)>? Claim()
+    {
+        lock (Gate)
+        {
+            var started = _started;
+            _started = null;
+            return started;
+        }
+    }
+
+    /// <summary>Closes a guessed connection nobody claimed (the run does not deploy after all).</summary>
+    public static void Abandon() => Close(Claim());
+
+    /// <summary>Closes a guessed connection, whenever it finishes opening.</summary>
+    public static void Close(Task<(DeviceTarget Target, string DefaultKnownHosts, DeviceConnection Connection)>? started) =>
+        started?.ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully)
+            {
+                t.Result.Connection.Dispose();
+            }
+        }, TaskScheduler.Default);
+
+    /// <summary>Records the device this command line deploys to, for the next run's guess (not when logging in needs a password).</summary>
+    public static void Remember(DeviceTarget target, DeploySettings settings)
+    {
+        string? key, workDir;
+        lock (Gate)
+        {
+            (key, workDir) = (_key, _workDir);
+        }
+
+        if (key is null || workDir is null || settings.Credentials.PasswordVariable is not null)
+        {
+            return;
+        }
+
+        var record = Record.Of(key, target, settings);
+        try
+        {
+            if (Load(workDir) == record)
+            {
+                return;
+            }
+
+            var path = Path.Combine(workDir, "state", RecordName);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var temporary = $"{path}.{Environment.ProcessId}.tmp";
+            File.WriteAllText(temporary, JsonSerializer.Serialize(record));
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The next run guesses nothing: it connects as it always does.
+        }
+    }
+
+    /// <summary>Whether the command line runs Deploy (itself or through Default), and really runs it (not a dry run or a description).</summary>
+    public static bool Deploys(IReadOnlyList<string> args)
+    {
+        var target = "Default";
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            var (name, value) = arg.IndexOf('=') is var eq and > 0 ? (arg[..eq], arg[(eq + 1)..]) : (arg, null);
+            switch (name.ToLowerInvariant())
+            {
+                case "--target" or "-t":
+                    target = value ?? (i + 1 < args.Count ? args[i + 1] : "");
+                    break;
+                case "--dryrun" or "--noop" or "--whatif" or "--tree" or "--description" or "--descriptions" or "--help" or "-h" or "--version" or "--info" or "--devices":
+                    return false;
+            }
+        }
+
+        return target.Equals("Deploy", StringComparison.OrdinalIgnoreCase) || target.Equals("Default", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>--work-dir as BuildContext reads it, else the default.</summary>
+    private static string WorkDirOf(IReadOnlyList<string> args, string workingDirectory)
+    {
+        var given = args.LastOrDefault(a => a.StartsWith("--work-dir=", StringComparison.OrdinalIgnoreCase))?["--work-dir=".Length..];
+        if (string.IsNullOrEmpty(given))
+        {
+            return CrossboardPaths.DefaultWorkDir();
+        }
+
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        return Path.GetFullPath(given.StartsWith("~/", StringComparison.Ordinal) ? Path.Combine(home, given[2..]) : given, workingDirectory);
+    }
+
+    /// <summary>The same command line in the same folder: what makes the last run's device a good guess.</summary>
+    private static string KeyOf(IReadOnlyList<string> args, string workingDirectory) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(workingDirectory + "\0" + string.Join("\0", args))));
+
+    private static Record? Load(string workDir)
+    {
+        var path = Path.Combine(workDir, "state", RecordName);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<Record>(File.ReadAllText(path));
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>What the guess needs: the target (no secrets), the passphrase variable's name, the known_hosts default and the timeout.</summary>
+    private sealed record Record(
+        string Key,
+        string Name,
+        string Host,
+        int Port,
+        string User,
+        string[] IdentityFiles,
+        string? HostKeyPin,
+        string? KnownHostsFile,
+        Dictionary<int, int> ForwardedPorts,
+        string? PassphraseVariable,
+        string DefaultKnownHosts,
+        double TimeoutSeconds)
+    {
+        public static Record Of(string key, DeviceTarget target, DeploySettings settings) => new(
+            key, target.Name, target.Host, target.Port, target.User, [.. target.IdentityFiles], target.HostKeyPin, target.KnownHostsFile,
+            new Dictionary<int, int>(target.ForwardedPorts), settings.Credentials.PassphraseVariable, settings.DefaultKnownHosts,
+            settings.ConnectTimeout.TotalSeconds);
+
+        public DeviceTarget ToTarget() => new(Name, Host, Port, User, IdentityFiles, HostKeyPin, KnownHostsFile, ForwardedPorts);
+
+        public bool Equals(Record? other) => other is not null && Key == other.Key && Name == other.Name && Host == other.Host &&
+            Port == other.Port && User == other.User && IdentityFiles.SequenceEqual(other.IdentityFiles) && HostKeyPin == other.HostKeyPin &&
+            KnownHostsFile == other.KnownHostsFile && ForwardedPorts.Count == other.ForwardedPorts.Count && !ForwardedPorts.Except(other.ForwardedPorts).Any() &&
+            PassphraseVariable == other.PassphraseVariable && DefaultKnownHosts == other.DefaultKnownHosts && TimeoutSeconds.Equals(other.TimeoutSeconds);
+
+        public override int GetHashCode() => HashCode.Combine(Key, Host, Port, User);
+    }
+}
