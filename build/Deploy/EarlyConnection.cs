@@ -28,7 +28,7 @@ public sealed class EarlyConnection : IDisposable
 
     /// <param name="resolve">Who the device is (run in the background too: it may read ~/.ssh/config or the emulator's record).</param>
     /// <param name="guess">A connection <see cref="SpeculativeConnection"/> started before the device was known: adopted when it is to this device, else closed.</param>
-    public EarlyConnection(Func<DeviceTarget> resolve, DeploySettings settings, Task<(DeviceTarget Target, string DefaultKnownHosts, DeviceConnection Connection)>? guess = null)
+    public EarlyConnection(Func<DeviceTarget> resolve, DeploySettings settings, Task<SpeculativeConnection.Guess?>? guess = null)
     {
         _log = new DeviceLog(_messages, null, null);
         var credentials = settings.Credentials with { PromptSecret = null };
@@ -121,7 +121,7 @@ public sealed class EarlyConnection : IDisposable
     }
 
     /// <summary>The guessed connection when it is to <paramref name="target"/>, verified as <paramref name="settings"/> would, and up; else null (and it is closed).</summary>
-    private DeviceConnection? Adopt(Task<(DeviceTarget Target, string DefaultKnownHosts, DeviceConnection Connection)>? guess, DeviceTarget target, DeploySettings settings)
+    private DeviceConnection? Adopt(Task<SpeculativeConnection.Guess?>? guess, DeviceTarget target, DeploySettings settings)
     {
         if (guess is null)
         {
@@ -130,7 +130,11 @@ public sealed class EarlyConnection : IDisposable
 
         try
         {
-            var (guessed, knownHosts, connection) = guess.GetAwaiter().GetResult();
+            if (guess.GetAwaiter().GetResult() is not var (guessed, knownHosts, connection))
+            {
+                return null;
+            }
+
             if (SameDevice(guessed, target) && knownHosts == settings.DefaultKnownHosts && connection.IsConnected)
             {
                 connection.UseLog(_log);

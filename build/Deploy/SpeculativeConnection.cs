@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Crossboard.Host;
 
@@ -20,11 +18,15 @@ public static class SpeculativeConnection
     private const string RecordName = "last-deploy-target.json";
 
     private static readonly object Gate = new();
-    private static Task<(DeviceTarget Target, string DefaultKnownHosts, DeviceConnection Connection)>? _started;
+    private static Task<Guess?>? _started;
     private static string? _key;
     private static string? _workDir;
 
-    /// <summary>Starts the guessed connection when the command line is one that deploys and the last such run left a record.</summary>
+    /// <summary>
+    /// Starts the guessed connection when the command line is one that deploys and the last such
+    /// run left a record. Returns at once: reading the record (the process's first JSON costs tens
+    /// of milliseconds) and connecting happen on a thread of their own.
+    /// </summary>
     public static void Start(string[] args, string workingDirectory)
     {
         try
@@ -36,38 +38,46 @@ public static class SpeculativeConnection
 
             var workDir = WorkDirOf(args, workingDirectory);
             var key = KeyOf(args, workingDirectory);
+            var record = RecordPath(workDir);
+            var started = File.Exists(record)
+                ? Task.Factory.StartNew(() => Connect(record, key), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+                : null;
             lock (Gate)
             {
-                (_key, _workDir) = (key, workDir);
-            }
-
-            var record = Load(workDir);
-            if (record is null || record.Key != key)
-            {
-                return;
-            }
-
-            var target = record.ToTarget();
-            var credentials = new DeployCredentials(PassphraseVariable: record.PassphraseVariable);
-            var timeout = TimeSpan.FromSeconds(Math.Min(record.TimeoutSeconds, EarlyConnection.MaxConnectTime.TotalSeconds));
-            var started = Task.Factory.StartNew(() =>
-            {
-                using var log = new DeviceLog(new RecordingBuildLog(), null, null);
-                return (target, record.DefaultKnownHosts, DeviceConnection.Open(target, credentials, log, timeout, record.DefaultKnownHosts));
-            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-            lock (Gate)
-            {
-                _started = started;
+                (_key, _workDir, _started) = (key, workDir, started);
             }
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or ArgumentException or NotSupportedException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             // Only a guess: without it the run connects as it always does.
         }
     }
 
-    /// <summary>The guessed connection, for the early connection to adopt or close; null when none was started (or it was claimed).</summary>
-    public static Task<(DeviceTarget Target, string DefaultKnownHosts, DeviceConnection Connection)>? Claim()
+    /// <summary>The target of the last run with this command line, connected; null when there is none (or it failed).</summary>
+    private static Guess? Connect(string recordPath, string key)
+    {
+        try
+        {
+            var record = Load(recordPath);
+            if (record is null || record.Key != key)
+            {
+                return null;
+            }
+
+            var target = record.ToTarget();
+            var credentials = new DeployCredentials(PassphraseVariable: record.PassphraseVariable);
+            var timeout = TimeSpan.FromSeconds(Math.Min(record.TimeoutSeconds, EarlyConnection.MaxConnectTime.TotalSeconds));
+            using var log = new DeviceLog(new RecordingBuildLog(), null, null);
+            return new Guess(target, record.DefaultKnownHosts, DeviceConnection.Open(target, credentials, log, timeout, record.DefaultKnownHosts));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or ArgumentException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The guessed connection, for the early connection to adopt or close (a null result: nothing was guessed); null when none was started, or it was claimed.</summary>
+    public static Task<Guess?>? Claim()
     {
         lock (Gate)
         {
@@ -81,12 +91,12 @@ public static class SpeculativeConnection
     public static void Abandon() => Close(Claim());
 
     /// <summary>Closes a guessed connection, whenever it finishes opening.</summary>
-    public static void Close(Task<(DeviceTarget Target, string DefaultKnownHosts, DeviceConnection Connection)>? started) =>
+    public static void Close(Task<Guess?>? started) =>
         started?.ContinueWith(t =>
         {
             if (t.IsCompletedSuccessfully)
             {
-                t.Result.Connection.Dispose();
+                t.Result?.Connection.Dispose();
             }
         }, TaskScheduler.Default);
 
@@ -107,12 +117,12 @@ public static class SpeculativeConnection
         var record = Record.Of(key, target, settings);
         try
         {
-            if (Load(workDir) == record)
+            var path = RecordPath(workDir);
+            if (Load(path) == record)
             {
                 return;
             }
 
-            var path = Path.Combine(workDir, "state", RecordName);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             var temporary = $"{path}.{Environment.ProcessId}.tmp";
             File.WriteAllText(temporary, JsonSerializer.Serialize(record));
@@ -159,12 +169,12 @@ public static class SpeculativeConnection
     }
 
     /// <summary>The same command line in the same folder: what makes the last run's device a good guess.</summary>
-    private static string KeyOf(IReadOnlyList<string> args, string workingDirectory) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(workingDirectory + "\0" + string.Join("\0", args))));
+    private static string KeyOf(IReadOnlyList<string> args, string workingDirectory) => string.Join(" ", [workingDirectory, .. args]);
 
-    private static Record? Load(string workDir)
+    private static string RecordPath(string workDir) => Path.Combine(workDir, "state", RecordName);
+
+    private static Record? Load(string path)
     {
-        var path = Path.Combine(workDir, "state", RecordName);
         if (!File.Exists(path))
         {
             return null;
@@ -179,6 +189,9 @@ public static class SpeculativeConnection
             return null;
         }
     }
+
+    /// <summary>A connection opened on a guess, to the target on record, verified against <paramref name="DefaultKnownHosts"/> when it has no pin.</summary>
+    public sealed record Guess(DeviceTarget Target, string DefaultKnownHosts, DeviceConnection Connection);
 
     /// <summary>What the guess needs: the target (no secrets), the passphrase variable's name, the known_hosts default and the timeout.</summary>
     private sealed record Record(
