@@ -26,13 +26,14 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
 
         // One command looks at everything, compares the installed binary with this one, and, if
         // it is the same, makes sure the app runs: a deploy with nothing to send is one round trip.
-        var wanted = ExpectedBinary.Of(artifact.Path, artifact.Size, artifact.Sha256);
+        var wanted = ExpectedBinary.Of(artifact.Path, artifact.Size, artifact.Sha256, artifact.Md5);
         var ensureRunning = new ServiceManager(connection, settings.Service, artifact.Name, targetPath).Script(restart: false);
         var look = LookFirst(connection, reused, deviceLog, () => DeviceLook.Run(connection, targetPath, wanted, ensureRunning));
         var facts = look.Facts;
         var state = look.State;
         deviceLog.Verbose($"Device commands: {facts.Describe()}");
-        var tool = facts.ChecksumTool ?? throw new CrossboardException(
+        // The look compared, and an upload is checked, with the same tool: md5sum, else sha256sum.
+        var tool = facts.VerifyTool ?? throw new CrossboardException(
             $"Device '{target.Name}' has neither sha256sum nor md5sum, so an upload cannot be verified there. Enable one of the two busybox applets in its firmware.",
             deviceLog.LogFile);
         var expected = tool == "sha256sum" ? artifact.Sha256.ToLowerInvariant() : artifact.Md5;
@@ -53,8 +54,8 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
         long sent = 0;
         string outcome;
         string? afterFailure = null;
-        // sha256sum matched on the device (or, on a device with md5sum only, its md5sum matches).
-        if (look.Same || (tool == "md5sum" && state.Checksum == expected))
+        // The checksum matched on the device.
+        if (look.Same)
         {
             deviceLog.Information($"The device already has this build of {artifact.Name} ({tool} {Short(expected)}): nothing transferred.");
             outcome = "unchanged";
@@ -71,11 +72,9 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
             }
 
             EnsureSpace(connection, deviceLog, state, artifact, targetPath, sudo);
-            var verifyTool = facts.VerifyTool!;
-            var verifyExpected = verifyTool == "sha256sum" ? artifact.Sha256.ToLowerInvariant() : artifact.Md5;
-            var install = InstallScript(verifyTool, verifyExpected, targetPath, state.Exists);
+            var install = InstallScript(tool, expected, targetPath, state.Exists);
             (method, sent, var answered) = Upload(connection, facts, state, deviceLog, artifact, targetPath, sudo, install, cancellation);
-            Install(connection, deviceLog, verifyTool, verifyExpected, targetPath, sudo, install, answered);
+            Install(connection, deviceLog, tool, expected, targetPath, sudo, install, answered);
             deviceLog.Information(!state.Exists
                 ? $"Installed {targetPath}."
                 : $"Installed {targetPath}; the previous binary is kept as {targetPath}.bak (--target=Rollback restores it).");

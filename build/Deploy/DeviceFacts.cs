@@ -167,7 +167,7 @@ public sealed record DeviceLook(DeviceFacts Facts, TargetState State, Privilege 
     /// backup, free space, and the installed binary. When <paramref name="expected"/> is given,
     /// the installed binary is compared with it: a different size, or a different checksum of the
     /// first <see cref="HeadBytes"/>, proves it differs without hashing the whole file; otherwise
-    /// the full sha256sum decides, on the device. When it is the same and
+    /// the full checksum decides, on the device (md5sum, else sha256sum). When it is the same and
     /// <paramref name="serviceScript"/> is given, that script runs too (with sudo where needed),
     /// so a deploy with nothing to send is one round trip.
     /// Busybox df fails on "/" of a rootfs and for a directory that does not exist yet, so it is
@@ -198,14 +198,19 @@ public sealed record DeviceLook(DeviceFacts Facts, TargetState State, Privilege 
             .Append("  echo present; set -- $(ls -lnL \"$t\"); z=$5; echo \"size $z\"\n");
         if (expected is { } want)
         {
+            // md5sum where busybox has it (it reads 2.2 times as fast as sha256sum; see
+            // DeviceFacts.VerifyTool), else sha256sum: k is the tool, w the whole file's expected
+            // sum, e the first HeadBytes' (empty: no head check).
+            var headCheck = want.Size >= HeadCheckFrom && want.HeadMd5 is not null;
             script
-                .Append("  if command -v sha256sum >/dev/null 2>&1; then\n")
+                .Append($"  if command -v md5sum >/dev/null 2>&1; then k=md5sum; w={want.Md5}; e={(headCheck ? want.HeadMd5 : "")}\n")
+                .Append($"  elif command -v sha256sum >/dev/null 2>&1; then k=sha256sum; w={want.Sha256}; e={(headCheck ? want.HeadSha256 : "")}\n")
+                .Append("  else k=; fi\n")
+                .Append("  if [ -n \"$k\" ]; then\n")
                 .Append($"    if [ \"$z\" != {want.Size} ]; then echo \"differs size\"\n")
-                .Append(want.Size >= HeadCheckFrom && want.HeadSha256 is { } head
-                    ? $"    elif command -v head >/dev/null 2>&1 && h=$(head -c {HeadBytes} \"$t\" | sha256sum) && [ ${{#h}} -ge 64 ] && [ \"${{h%% *}}\" != {head} ]; then echo \"differs head\"\n"
-                    : "")
-                .Append($"    else s=$(sha256sum \"$t\"); s=${{s%% *}}; echo \"sum $s\"; [ \"$s\" = {want.Sha256} ] && m=1; fi\n")
-                .Append("  elif command -v md5sum >/dev/null 2>&1; then s=$(md5sum \"$t\"); echo \"sum ${s%% *}\"; fi\n");
+                .Append($"    elif [ -n \"$e\" ] && command -v head >/dev/null 2>&1 && h=$(head -c {HeadBytes} \"$t\" | $k) && [ ${{#h}} -ge 32 ] && [ \"${{h%% *}}\" != \"$e\" ]; then echo \"differs head\"\n")
+                .Append("    else s=$($k \"$t\"); s=${s%% *}; echo \"sum $s\"; [ \"$s\" = \"$w\" ] && m=1; fi\n")
+                .Append("  fi\n");
         }
         else
         {
@@ -289,23 +294,26 @@ public sealed record DeviceLook(DeviceFacts Facts, TargetState State, Privilege 
     }
 }
 
-/// <summary>The binary a deploy puts on the device, as the device can check it.</summary>
+/// <summary>The binary a deploy puts on the device, as the device can check it (with md5sum, or sha256sum where busybox lacks it).</summary>
 /// <param name="Size">Bytes.</param>
 /// <param name="Sha256">Lower-case hex of the whole file.</param>
+/// <param name="Md5">Lower-case hex of the whole file.</param>
 /// <param name="HeadSha256">Lower-case hex of the first <see cref="DeviceLook.HeadBytes"/> (null for a file no larger than that).</param>
-public sealed record ExpectedBinary(long Size, string Sha256, string? HeadSha256)
+/// <param name="HeadMd5">The same, md5.</param>
+public sealed record ExpectedBinary(long Size, string Sha256, string Md5, string? HeadSha256, string? HeadMd5)
 {
-    public static ExpectedBinary Of(string path, long size, string sha256)
+    public static ExpectedBinary Of(string path, long size, string sha256, string md5)
     {
-        string? head = null;
+        string? headSha256 = null, headMd5 = null;
         if (size > DeviceLook.HeadBytes)
         {
             using var stream = File.OpenRead(path);
             var buffer = new byte[DeviceLook.HeadBytes];
             stream.ReadExactly(buffer);
-            head = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(buffer));
+            headSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(buffer));
+            headMd5 = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(buffer));
         }
 
-        return new ExpectedBinary(size, sha256.ToLowerInvariant(), head);
+        return new ExpectedBinary(size, sha256.ToLowerInvariant(), md5.ToLowerInvariant(), headSha256, headMd5);
     }
 }

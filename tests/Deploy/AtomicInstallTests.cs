@@ -123,7 +123,7 @@ public sealed class AtomicInstallTests : IDisposable
         Assert.Equal("unchanged", again.Outcome);
         Assert.Null(again.Method);
         Assert.Equal(0, again.BytesSent);
-        Assert.Contains($"The device already has this build of {_kit.AppName} (sha256sum {v1.Sha256[..12]}...): nothing transferred.", _kit.Log.Text);
+        Assert.Contains($"The device already has this build of {_kit.AppName} (md5sum {v1.Md5[..12]}...): nothing transferred.", _kit.Log.Text);
         Assert.Contains("Already running in the background", _kit.Log.Text);
 
         // v2 replaces v1: the running v1 is stopped (else v2 could not take the port) and v1 is kept as the backup.
