@@ -315,10 +315,24 @@ public sealed class ProbeCache(string file)
     private static FileStat? Statx(string path, bool followLinks)
     {
         // struct statx is the same on every Linux architecture: 256 bytes, fields at fixed offsets.
+        // Passed as pinned addresses: a signature of plain integers needs no marshalling stub
+        // generated at run time (ReadyToRun compiles the call ahead).
         var buffer = new byte[256];
-        if (statx(AtFdCwd, path, followLinks ? 0 : AtSymlinkNoFollow, StatxBasicStats, buffer) != 0)
+        var name = new byte[Encoding.UTF8.GetByteCount(path) + 1];
+        Encoding.UTF8.GetBytes(path, name);
+        var pinnedName = GCHandle.Alloc(name, GCHandleType.Pinned);
+        var pinnedBuffer = GCHandle.Alloc(buffer, GCHandleType.Pinned);
+        try
         {
-            return null; // ENOENT, ENOTDIR, EACCES: nothing usable there
+            if (statx(AtFdCwd, pinnedName.AddrOfPinnedObject(), followLinks ? 0 : AtSymlinkNoFollow, StatxBasicStats, pinnedBuffer.AddrOfPinnedObject()) != 0)
+            {
+                return null; // ENOENT, ENOTDIR, EACCES: nothing usable there
+            }
+        }
+        finally
+        {
+            pinnedName.Free();
+            pinnedBuffer.Free();
         }
 
         var mode = BitConverter.ToUInt16(buffer, 28);
@@ -334,6 +348,6 @@ public sealed class ProbeCache(string file)
         return new FileStat(text, (mode & SIfmt) == SIflnk);
     }
 
-    [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false)]
-    private static extern int statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, [Out] byte[] buffer);
+    [DllImport("libc")]
+    private static extern int statx(int dirfd, IntPtr path, int flags, uint mask, IntPtr buffer);
 }
