@@ -17,7 +17,7 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
             context.Log.Warning("Switch --{0} is not one crossboard knows; it is ignored.{1} See --help.", unknown, hint);
         }
 
-        context.Catalog = RecipeCatalog.Load(context.RecipesDir, context.ToolchainsDir, context.ExtraRecipes);
+        context.Catalog = RecipeCatalog.LoadOrTakePreloaded(context.RecipesDir, context.ToolchainsDir, context.ExtraRecipes);
         foreach (var warning in context.Catalog.Warnings)
         {
             context.Log.Warning(warning);

@@ -1,5 +1,18 @@
 using Cake.Frosting;
 using Crossboard;
+using Crossboard.Host;
+using Crossboard.Recipes;
+
+// Every run but --help needs the recipes: read them while the Cake host starts (BuildLifetime takes them).
+try
+{
+    var root = CrossboardPaths.RepoRoot();
+    RecipeCatalog.Preload(Path.Combine(root, "recipes"), Path.Combine(root, "toolchains"));
+}
+catch (CrossboardException)
+{
+    // No repository found: BuildContext says so where it always did.
+}
 
 // First, before Cake and the recipes: the device the last identical command line deployed to is
 // connected to in the background (see SpeculativeConnection); the deploy adopts it if it is the same.

@@ -57,7 +57,7 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
         var settings = Settings(inputs, "CargoBuild");
         RequireConfigured(inputs, settings);
 
-        var debianStd = new DebianRustStd(packages, runner, inputs.WorkDir, log);
+        var debianStd = new DebianRustStd(packages, runner, inputs.WorkDir, log, ProbeCache.For(runner, inputs.WorkDir));
         var rust = new RustToolchainSelector(runner, debianStd, log).Select(inputs.Triple, inputs.ToolchainDefinition, options.Rust);
         var sizeProfile = options.SizeProfile ?? inputs.Board.Rust.SizeProfile;
         var request = new CargoBuildRequest(

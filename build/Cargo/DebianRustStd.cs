@@ -9,7 +9,13 @@ namespace Crossboard.Cargo;
 /// sysroot lives in the work dir (one per Debian rustc version and target), is built under a
 /// lock in a temporary folder and renamed into place, and is marked complete only at the end.
 /// </summary>
-public sealed class DebianRustStd(DebianPackages packages, ICommandRunner runner, string workDir, IBuildLog log)
+/// <param name="probes">
+/// Where the answers about Debian's rustc (its version, its package's version, its target
+/// libdir) are kept across runs; null to ask rustc every time (the builder container). Their key:
+/// /usr/bin/rustc and /usr/bin/cargo themselves (replaced by hand) and dpkg's database (every
+/// apt-get install, upgrade or removal of rustc, cargo or a libstd-rust-dev).
+/// </param>
+public sealed class DebianRustStd(DebianPackages packages, ICommandRunner runner, string workDir, IBuildLog log, ProbeCache? probes = null)
 {
     private const string CompleteStamp = ".crossboard-complete";
 
@@ -36,18 +42,33 @@ public sealed class DebianRustStd(DebianPackages packages, ICommandRunner runner
         {
             if (!_hostRustcProbed)
             {
-                var rustc = SucceedsAsync(new ProcessSpec(DebianRustc, "--version"));
-                var cargo = SucceedsAsync(new ProcessSpec(DebianCargo, "--version"));
-                var package = SucceedsAsync(new ProcessSpec("dpkg-query", "-W", "-f=${Version}", "rustc"));
-                var (rustcOk, version) = rustc.GetAwaiter().GetResult();
-                var (cargoOk, _) = cargo.GetAwaiter().GetResult();
-                var (packageOk, packageVersion) = package.GetAwaiter().GetResult();
-                _hostRustc = rustcOk && cargoOk && packageOk && packageVersion.Length > 0 ? (version, packageVersion) : null;
+                _hostRustc = probes is null ? ProbeHostRustc() : CachedHostRustc(probes);
                 _hostRustcProbed = true;
             }
 
             return _hostRustc;
         }
+    }
+
+    private (string, string)? CachedHostRustc(ProbeCache cache)
+    {
+        var answer = cache.GetOrProbe($"debian-rustc {DebianRustc} {DebianCargo} {ProbeCache.DpkgEnvironment}", () =>
+            ProbeHostRustc() is var (rustc, package) && !rustc.Contains('\n')
+                ? new ProbeAnswer(rustc + "\n" + package, [.. ProbeCache.DpkgDatabase, DebianRustc, DebianCargo])
+                : null);
+        return answer?.Split('\n', 2) is [var version, var packageVersion] ? (version, packageVersion) : null;
+    }
+
+    /// <summary>Its three probes run at once.</summary>
+    private (string, string)? ProbeHostRustc()
+    {
+        var rustc = SucceedsAsync(new ProcessSpec(DebianRustc, "--version"));
+        var cargo = SucceedsAsync(new ProcessSpec(DebianCargo, "--version"));
+        var package = SucceedsAsync(new ProcessSpec("dpkg-query", "-W", "-f=${Version}", "rustc"));
+        var (rustcOk, version) = rustc.GetAwaiter().GetResult();
+        var (cargoOk, _) = cargo.GetAwaiter().GetResult();
+        var (packageOk, packageVersion) = package.GetAwaiter().GetResult();
+        return rustcOk && cargoOk && packageOk && packageVersion.Length > 0 ? (version, packageVersion) : null;
     }
 
     /// <summary>Installs Debian's rustc and cargo (asking first, unless --yes or CI).</summary>
@@ -77,12 +98,36 @@ public sealed class DebianRustStd(DebianPackages packages, ICommandRunner runner
         {
             if (!_installedStd.TryGetValue(triple, out var look))
             {
-                look = SucceedsAsync(new ProcessSpec("sh", "-c", "ls \"$(\"$0\" --print target-libdir --target \"$1\")\"/libstd-*.rlib", DebianRustc, triple))
+                look = probes is not null ? InstalledStdHere(probes, triple) : SucceedsAsync(new ProcessSpec("sh", "-c", "ls \"$(\"$0\" --print target-libdir --target \"$1\")\"/libstd-*.rlib", DebianRustc, triple))
                     .ContinueWith(t => t.Result.Succeeded, TaskScheduler.Default);
                 _installedStd[triple] = look;
             }
 
             return look;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="InstalledStd"/> where rustc runs on this machine: rustc's target libdir (kept in
+    /// <paramref name="cache"/> while rustc and dpkg's database are unchanged), then whether it
+    /// holds a libstd, looked at now (a std unpacked there by hand counts at once).
+    /// </summary>
+    private async Task<bool> InstalledStdHere(ProbeCache cache, string triple)
+    {
+        var libdir = await cache.GetOrProbeAsync($"rustc target-libdir {DebianRustc} {triple} {ProbeCache.DpkgEnvironment}", async () =>
+        {
+            var (ok, output) = await SucceedsAsync(new ProcessSpec(DebianRustc, "--print", "target-libdir", "--target", triple)).ConfigureAwait(false);
+            return ok && output.StartsWith('/') && !output.Contains('\n')
+                ? new ProbeAnswer(output, [.. ProbeCache.DpkgDatabase, DebianRustc])
+                : null;
+        }).ConfigureAwait(false);
+        try
+        {
+            return libdir is not null && Directory.Exists(libdir) && Directory.EnumerateFiles(libdir, "libstd-*.rlib").Any();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 

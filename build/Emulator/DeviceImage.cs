@@ -31,10 +31,8 @@ public sealed record DeviceImage(
     /// <summary>The line the device prints on its console once dropbear listens.</summary>
     public const string ReadyMarker = "crossboard: device ready, dropbear listening on port 22";
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public void Save(string imageDir) =>
-        File.WriteAllText(Path.Combine(imageDir, ManifestName), JsonSerializer.Serialize(this, Json));
+        File.WriteAllText(Path.Combine(imageDir, ManifestName), JsonSerializer.Serialize(this, EmulatorJson.Writing.DeviceImage));
 
     /// <summary>The image in <paramref name="imageDir"/>, or null when there is none (or only part of one).</summary>
     public static DeviceImage? Load(string imageDir)
@@ -47,7 +45,7 @@ public sealed record DeviceImage(
 
         try
         {
-            var image = JsonSerializer.Deserialize<DeviceImage>(File.ReadAllText(manifest));
+            var image = JsonSerializer.Deserialize(File.ReadAllText(manifest), EmulatorJson.Reading.DeviceImage);
             return image is not null && File.Exists(image.Kernel) && File.Exists(image.Initramfs) ? image : null;
         }
         catch (JsonException)

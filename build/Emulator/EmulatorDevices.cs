@@ -78,7 +78,7 @@ public static class EmulatorDevices
     public static DeviceTarget EnsureRunning(Board board, string workDir, Consent consent, IBuildLog log,
         EmulatorStartOptions? options = null, DeviceImageOptions? imageOptions = null)
     {
-        var image = new DeviceImageBuilder(new DebianPackages(consent, log.Information), log).Build(board, workDir, imageOptions);
+        var image = new DeviceImageBuilder(new DebianPackages(consent, log.Information) { Probes = ProbeCache.InWorkDir(workDir) }, log).Build(board, workDir, imageOptions);
         var instance = new EmulatorMachine(log, consent).Start(board, image, workDir, options);
         return Target(instance);
     }

@@ -31,13 +31,11 @@ public sealed record EmulatorInstance(
     /// <summary>The port the app listens on inside the device.</summary>
     public const int DeviceAppPort = 8000;
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public void Save(string path)
     {
         // Renamed into place: a reader never sees half a file.
         var temp = path + $".{Environment.ProcessId}.tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(this, Json));
+        File.WriteAllText(temp, JsonSerializer.Serialize(this, EmulatorJson.Writing.EmulatorInstance));
         File.Move(temp, path, overwrite: true);
     }
 
@@ -51,7 +49,7 @@ public sealed record EmulatorInstance(
 
         try
         {
-            return JsonSerializer.Deserialize<EmulatorInstance>(File.ReadAllText(path));
+            return JsonSerializer.Deserialize(File.ReadAllText(path), EmulatorJson.Reading.EmulatorInstance);
         }
         catch (JsonException)
         {

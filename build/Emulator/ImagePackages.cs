@@ -51,7 +51,7 @@ public sealed class ImagePackages(string arch, IBuildLog log)
         {
             try
             {
-                var cached = JsonSerializer.Deserialize<CachedResolution>(File.ReadAllText(cacheFile));
+                var cached = JsonSerializer.Deserialize(File.ReadAllText(cacheFile), EmulatorJson.Reading.CachedResolution);
                 if (cached?.Key == key)
                 {
                     return cached.Packages;
@@ -68,14 +68,14 @@ public sealed class ImagePackages(string arch, IBuildLog log)
         {
             Directory.CreateDirectory(cacheDir);
             var temp = cacheFile + $".{Environment.ProcessId}.tmp";
-            File.WriteAllText(temp, JsonSerializer.Serialize(new CachedResolution(key, resolved)));
+            File.WriteAllText(temp, JsonSerializer.Serialize(new CachedResolution(key, resolved), EmulatorJson.Reading.CachedResolution));
             File.Move(temp, cacheFile, overwrite: true);
         }
 
         return resolved;
     }
 
-    private sealed record CachedResolution(string Key, ResolvedPackages Packages);
+    internal sealed record CachedResolution(string Key, ResolvedPackages Packages);
 
     /// <summary>
     /// <paramref name="roots"/> and, recursively, the library packages (lib*, zlib*) they depend

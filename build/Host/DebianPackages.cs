@@ -27,7 +27,7 @@ public sealed class DebianPackages(Consent consent, Action<string> log)
 
             // One dpkg-query for all when all are installed (every run but the first); asked one by
             // one only to tell which are missing.
-            if (AllInstalled(unknown))
+            if (AllInstalledCached(unknown))
             {
                 _installed.UnionWith(unknown);
                 return [];
@@ -39,8 +39,26 @@ public sealed class DebianPackages(Consent consent, Action<string> log)
         }
     }
 
+    /// <summary>
+    /// Where answers of "are these installed" and "is this architecture added" are kept across
+    /// runs (null: asked every time). An answer is reused while dpkg's database is unchanged:
+    /// every install, upgrade and removal rewrites /var/lib/dpkg/status. Only yes is kept.
+    /// </summary>
+    public ProbeCache? Probes { get; init; }
+
     // Packages seen installed by this instance (they do not go away during a run).
     private readonly HashSet<string> _installed = new(StringComparer.Ordinal);
+
+    private bool AllInstalledCached(IReadOnlyList<string> packages)
+    {
+        if (Probes is null)
+        {
+            return AllInstalled(packages);
+        }
+
+        var question = $"dpkg-query installed {string.Join(' ', packages.Order(StringComparer.Ordinal))} {ProbeCache.DpkgEnvironment}";
+        return Probes.GetOrProbe(question, () => AllInstalled(packages) ? new ProbeAnswer("yes", ProbeCache.DpkgDatabase) : null) == "yes";
+    }
 
     /// <summary>
     /// True only when dpkg-query says "install ok installed" exactly once per package: a missing
@@ -87,10 +105,16 @@ public sealed class DebianPackages(Consent consent, Action<string> log)
     /// <summary>Adds a foreign architecture (mipsel, armhf, arm64) so its packages can be downloaded.</summary>
     public void EnsureArchitecture(string arch)
     {
-        var current = ProcessRunner.Run(new ProcessSpec("dpkg", "--print-foreign-architectures"));
-        if (current.StandardOutput.Split('\n', StringSplitOptions.TrimEntries).Contains(arch) ||
-            ProcessRunner.Run(new ProcessSpec("dpkg", "--print-architecture")).StandardOutput.Trim() == arch)
+        // dpkg keeps the foreign architectures in <admindir>/arch; its own is dpkg's build's.
+        var question = $"dpkg architecture {arch} {ProbeCache.DpkgEnvironment}";
+        if (Probes is not null && Probes.TryGet(question, out _))
         {
+            return;
+        }
+
+        if (HasArchitecture(arch))
+        {
+            Probes?.Store(question, new ProbeAnswer("yes", ["/var/lib/dpkg/arch", "/usr/bin/dpkg"]));
             return;
         }
 
@@ -102,6 +126,13 @@ public sealed class DebianPackages(Consent consent, Action<string> log)
         ProcessRunner.RunChecked(new ProcessSpec(Sudo.Length > 0 ? "sudo" : "dpkg", Sudo.Length > 0 ? ["dpkg", "--add-architecture", arch] : ["--add-architecture", arch]),
             $"dpkg --add-architecture {arch} failed");
         Update();
+    }
+
+    private static bool HasArchitecture(string arch)
+    {
+        var current = ProcessRunner.Run(new ProcessSpec("dpkg", "--print-foreign-architectures"));
+        return current.StandardOutput.Split('\n', StringSplitOptions.TrimEntries).Contains(arch) ||
+            ProcessRunner.Run(new ProcessSpec("dpkg", "--print-architecture")).StandardOutput.Trim() == arch;
     }
 
     /// <summary>

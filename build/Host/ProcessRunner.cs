@@ -29,13 +29,39 @@ public sealed class ProcessSpec(string fileName, params string[] arguments)
     /// </summary>
     public string ToShellLine()
     {
-        var env = Environment.Count == 0
-            ? ""
+        // Plain loops and ordinal order: this runs for every logged command (cargo's, each run),
+        // and LINQ over a tuple key plus a culture comparison cost milliseconds of first use.
+        var line = new StringBuilder();
+        if (WorkingDirectory is { Length: > 0 } dir)
+        {
+            line.Append("cd ").Append(ShellQuote(dir)).Append(" && ");
+        }
+
+        if (Environment.Count > 0)
+        {
+            var removed = new List<string>();
+            var set = new List<string>();
+            foreach (var (key, value) in Environment)
+            {
+                (value is null ? removed : set).Add(key);
+            }
+
+            removed.Sort(StringComparer.Ordinal);
+            set.Sort(StringComparer.Ordinal);
+            line.Append("env ");
             // env takes its -u options before the first assignment.
-            : "env " + string.Join(' ', Environment.OrderBy(e => (e.Value is not null, e.Key), Comparer<(bool, string)>.Default)
-                .Select(e => e.Value is null ? $"-u {ShellQuote(e.Key)}" : ShellQuote($"{e.Key}={e.Value}"))) + " ";
-        var cd = WorkingDirectory is { Length: > 0 } dir ? $"cd {ShellQuote(dir)} && " : "";
-        return cd + env + this;
+            foreach (var key in removed)
+            {
+                line.Append("-u ").Append(ShellQuote(key)).Append(' ');
+            }
+
+            foreach (var key in set)
+            {
+                line.Append(ShellQuote(key + "=" + Environment[key])).Append(' ');
+            }
+        }
+
+        return line.Append(this).ToString();
     }
 
     internal static string ShellQuote(string s) =>

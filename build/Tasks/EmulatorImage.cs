@@ -18,7 +18,8 @@ public sealed class EmulatorImage : FrostingTask<BuildContext>
             context.BuildLog.Information($"{context.Board.Name} binaries run on the emulated {board.Name} (same CPU: {board.Cpu.Core}, {board.Cpu.Arch})");
         }
 
-        var packages = new DebianPackages(context.Consent, context.BuildLog.Information);
+        // The image is assembled on this machine whatever runs the build: its dpkg answers can be kept.
+        var packages = new DebianPackages(context.Consent, context.BuildLog.Information) { Probes = ProbeCache.InWorkDir(context.WorkDir) };
         context.DeviceImage = new DeviceImageBuilder(packages, context.BuildLog).Build(board, context.WorkDir);
     }
 }

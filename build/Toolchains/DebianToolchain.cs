@@ -12,6 +12,12 @@ public sealed class DebianToolchain(DebianPackages packages, IBuildLog log, ICom
 {
     private readonly ICommandRunner _runner = runner ?? LocalCommandRunner.Instance;
 
+    /// <summary>
+    /// Where the compiler look-up's answer is kept across runs (null: looked up every time; give
+    /// none when the runner is the builder container). See <see cref="LookUp"/> for its key.
+    /// </summary>
+    public ProbeCache? Probes { get; init; }
+
     public ResolvedToolchain Resolve(ToolchainDefinition definition)
     {
         var debian = definition.DebianCross
@@ -28,7 +34,7 @@ public sealed class DebianToolchain(DebianPackages packages, IBuildLog log, ICom
             : $"The builder image lacks them: add {string.Join(' ', debian.Packages)} to docker/builder/Dockerfile.";
         var sysroot = Path.Combine("/usr", triple);
         // One shell for both probes (in --docker mode each is a container start).
-        var found = (Probe($"c=$(command -v {debian.Prefix}gcc) && echo \"cc $c\"; test -f {sysroot}/include/stdio.h && echo headers; true") ?? "")
+        var found = (LookUp(debian.Prefix + "gcc", sysroot) ?? "")
             .Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var cc = found.FirstOrDefault(l => l.StartsWith("cc /", StringComparison.Ordinal))?[3..]
             ?? throw new CrossboardException($"{debian.Prefix}gcc is not on PATH{(local ? "" : " in the builder container")}. {install}");
@@ -50,6 +56,43 @@ public sealed class DebianToolchain(DebianPackages packages, IBuildLog log, ICom
             sysroot,
             new Dictionary<string, string>(),
             debian.Cflags);
+    }
+
+    /// <summary>
+    /// Where <paramref name="gcc"/> is on PATH ("cc PATH") and whether the sysroot has the C
+    /// headers ("headers"), one per line. From the cache when <see cref="Probes"/> has a complete
+    /// answer (both found) whose files are unchanged. The key: the question names the compiler,
+    /// the sysroot and PATH (a PATH change asks again; a PATH with a relative folder is never
+    /// cached, its meaning depends on the current folder); the files are dpkg's database (any
+    /// apt-get install/remove), the compiler found and what its links point to (replaced by hand,
+    /// update-alternatives), every PATH folder up to the compiler's own (a gcc of that name added
+    /// earlier on PATH changes its folder) and the sysroot's stdio.h.
+    /// </summary>
+    private string? LookUp(string gcc, string sysroot)
+    {
+        var script = $"c=$(command -v {gcc}) && echo \"cc $c\"; test -f {sysroot}/include/stdio.h && echo headers; true";
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
+        var folders = path.Split(':');
+        if (Probes is null || folders.Any(f => !f.StartsWith('/')))
+        {
+            return Probe(script);
+        }
+
+        var stdio = $"{sysroot}/include/stdio.h";
+        return Probes.GetOrProbe($"debian-toolchain {gcc} {sysroot} PATH={path}", () =>
+        {
+            var output = Probe(script);
+            var lines = (output ?? "").Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            var cc = lines.FirstOrDefault(l => l.StartsWith("cc /", StringComparison.Ordinal))?[3..];
+            if (output is null || cc is null || !lines.Contains("headers"))
+            {
+                return null; // not found: nothing to keep (the run fails and says what to install)
+            }
+
+            var ccFolder = Path.GetDirectoryName(cc)!;
+            var searched = folders.TakeWhile(f => f.TrimEnd('/') != ccFolder).Append(ccFolder);
+            return new ProbeAnswer(output, [.. ProbeCache.DpkgDatabase, cc, stdio, .. searched]);
+        });
     }
 
     /// <summary>Runs a fixed shell probe where the tools live (here or in the container); its output, or null.</summary>

@@ -37,9 +37,11 @@ public sealed class ToolchainResolver(ICommandRunner runner, IBuildLog log, Cons
                 return new OpenWrtPrebuiltToolchain(runner, log, Http).Resolve(workDir, board, definition, cancellation);
 
             case ToolchainDefinition.Debian:
-                var packages = new DebianPackages(consent, log.Information);
+                // Probe answers are kept in the work dir for this machine's look-ups only.
+                var probes = ProbeCache.For(runner, workDir);
+                var packages = new DebianPackages(consent, log.Information) { Probes = probes };
                 var missing = DebianPackages.IsAvailable ? packages.Missing(definition.DebianCross?.Packages ?? []) : [];
-                var resolved = new DebianToolchain(packages, log, runner).Resolve(definition);
+                var resolved = new DebianToolchain(packages, log, runner) { Probes = probes }.Resolve(definition);
                 log.Information($"Toolchain {definition.Name}: {resolved.CC}");
                 return new ToolchainResult(resolved, Reused: missing.Count == 0);
 

@@ -22,6 +22,8 @@ public sealed class ToolchainResolverTests
         Assert.Equal("mipsel-linux-gnu", result.Toolchain.GnuTarget);
         Assert.Equal("/usr/mipsel-linux-gnu", result.Toolchain.Sysroot);
         Assert.Contains("Toolchain debian-mipsel: /usr/bin/mipsel-linux-gnu-gcc", log.Text);
-        Assert.Empty(Directory.GetFileSystemEntries(work.Path)); // no SDK tree, no lock, nothing in the work dir
+        // No SDK tree, no lock: the work dir holds only the kept probe answers.
+        Assert.Equal([Path.Combine(work.Path, "state")], Directory.GetFileSystemEntries(work.Path));
+        Assert.Equal([Path.Combine(work.Path, "state", "probes.json")], Directory.GetFileSystemEntries(Path.Combine(work.Path, "state")));
     }
 }
