@@ -3,6 +3,10 @@ using Crossboard;
 using Crossboard.Host;
 using Crossboard.Recipes;
 
+// First: the device the last identical command line deployed to is connected to in the
+// background (see SpeculativeConnection); the deploy adopts the connection if it is the same.
+Crossboard.Deploy.SpeculativeConnection.Start(args, Environment.CurrentDirectory);
+
 // Every run but --help needs the recipes: read them while the Cake host starts (BuildLifetime takes them).
 try
 {
@@ -13,10 +17,6 @@ catch (CrossboardException)
 {
     // No repository found: BuildContext says so where it always did.
 }
-
-// First, before Cake and the recipes: the device the last identical command line deployed to is
-// connected to in the background (see SpeculativeConnection); the deploy adopts it if it is the same.
-Crossboard.Deploy.SpeculativeConnection.Start(args, Environment.CurrentDirectory);
 
 return new CakeHost()
     .UseContext<BuildContext>()

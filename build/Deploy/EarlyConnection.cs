@@ -27,9 +27,14 @@ public sealed class EarlyConnection : IDisposable
     private TimeSpan _openedAfter;
 
     /// <param name="resolve">Who the device is (run in the background too: it may read ~/.ssh/config or the emulator's record).</param>
-    /// <param name="guess">A connection <see cref="SpeculativeConnection"/> started before the device was known: adopted when it is to this device, else closed.</param>
-    public EarlyConnection(Func<DeviceTarget> resolve, DeploySettings settings, Task<SpeculativeConnection.Guess?>? guess = null)
+    /// <param name="speculation">
+    /// The program's <see cref="SpeculativeConnection"/>: its connection, started before the
+    /// device was known, is adopted when it is to this device, else closed; and the device this
+    /// resolves is recorded for the next run's guess.
+    /// </param>
+    public EarlyConnection(Func<DeviceTarget> resolve, DeploySettings settings, SpeculativeConnection? speculation = null)
     {
+        var guess = speculation?.Claim();
         _log = new DeviceLog(_messages, null, null);
         var credentials = settings.Credentials with { PromptSecret = null };
         var timeout = settings.ConnectTimeout < MaxConnectTime ? settings.ConnectTimeout : MaxConnectTime;
@@ -48,7 +53,7 @@ public sealed class EarlyConnection : IDisposable
                 throw;
             }
 
-            SpeculativeConnection.Remember(target, settings);
+            speculation?.Remember(target, settings);
             var connection = Adopt(guess, target, settings) ?? DeviceConnection.Open(target, credentials, _log, timeout, settings.DefaultKnownHosts);
             _openedAfter = _age.Elapsed;
             return (target, connection);
@@ -130,7 +135,7 @@ public sealed class EarlyConnection : IDisposable
 
         try
         {
-            if (guess.GetAwaiter().GetResult() is not var (guessed, knownHosts, connection))
+            if (guess.GetAwaiter().GetResult() is not var (guessed, knownHosts, connection, took))
             {
                 return null;
             }
@@ -138,7 +143,7 @@ public sealed class EarlyConnection : IDisposable
             if (SameDevice(guessed, target) && knownHosts == settings.DefaultKnownHosts && connection.IsConnected)
             {
                 connection.UseLog(_log);
-                _log.Verbose("Connected as the last run with this command line did, before the device was known (the guess matched).");
+                _log.Verbose($"Connected as the last run with this command line did, before the device was known (the guess matched; connected {took.TotalSeconds:0.000} s after the program started).");
                 return connection;
             }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Crossboard.Host;
 
 namespace Crossboard.Deploy;
@@ -13,48 +14,59 @@ namespace Crossboard.Deploy;
 /// The guess never uses a password (only the key files and passphrase variable on record), so
 /// a stale or edited record cannot send a secret anywhere; the host key is checked as always.
 /// </summary>
-public static class SpeculativeConnection
+public sealed class SpeculativeConnection
 {
     private const string RecordName = "last-deploy-target.json";
 
-    private static readonly object Gate = new();
-    private static Task<Guess?>? _started;
-    private static string? _key;
-    private static string? _workDir;
+    private readonly object _gate = new();
+    private readonly string _key;
+    private readonly string _workDir;
+    private Task<Guess?>? _started;
+
+    private SpeculativeConnection(string key, string workDir)
+    {
+        _key = key;
+        _workDir = workDir;
+    }
+
+    /// <summary>The program's own (<see cref="Start"/>); null when its command line does not deploy.</summary>
+    public static SpeculativeConnection? Current { get; private set; }
 
     /// <summary>
     /// Starts the guessed connection when the command line is one that deploys and the last such
-    /// run left a record. Returns at once: reading the record (the process's first JSON costs tens
-    /// of milliseconds) and connecting happen on a thread of their own.
+    /// run left a record, and makes it <see cref="Current"/>. Returns at once: reading the record
+    /// (the process's first JSON costs tens of milliseconds) and connecting happen on a thread of
+    /// their own.
     /// </summary>
-    public static void Start(string[] args, string workingDirectory)
+    public static SpeculativeConnection? Start(string[] args, string workingDirectory)
     {
         try
         {
             if (!Deploys(args))
             {
-                return;
+                return null;
             }
 
-            var workDir = WorkDirOf(args, workingDirectory);
-            var key = KeyOf(args, workingDirectory);
-            var record = RecordPath(workDir);
-            var started = File.Exists(record)
-                ? Task.Factory.StartNew(() => Connect(record, key), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
-                : null;
-            lock (Gate)
+            var speculation = new SpeculativeConnection(KeyOf(args, workingDirectory), WorkDirOf(args, workingDirectory));
+            var record = RecordPath(speculation._workDir);
+            if (File.Exists(record))
             {
-                (_key, _workDir, _started) = (key, workDir, started);
+                speculation._started = Task.Factory.StartNew(() => Connect(record, speculation._key, System.Diagnostics.Stopwatch.StartNew()),
+                    CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             }
+
+            Current = speculation;
+            return speculation;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             // Only a guess: without it the run connects as it always does.
+            return null;
         }
     }
 
     /// <summary>The target of the last run with this command line, connected; null when there is none (or it failed).</summary>
-    private static Guess? Connect(string recordPath, string key)
+    private static Guess? Connect(string recordPath, string key, System.Diagnostics.Stopwatch sinceStart)
     {
         try
         {
@@ -68,7 +80,8 @@ public static class SpeculativeConnection
             var credentials = new DeployCredentials(PassphraseVariable: record.PassphraseVariable);
             var timeout = TimeSpan.FromSeconds(Math.Min(record.TimeoutSeconds, EarlyConnection.MaxConnectTime.TotalSeconds));
             using var log = new DeviceLog(new RecordingBuildLog(), null, null);
-            return new Guess(target, record.DefaultKnownHosts, DeviceConnection.Open(target, credentials, log, timeout, record.DefaultKnownHosts));
+            var connection = DeviceConnection.Open(target, credentials, log, timeout, record.DefaultKnownHosts);
+            return new Guess(target, record.DefaultKnownHosts, connection, sinceStart.Elapsed);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or ArgumentException or NotSupportedException)
         {
@@ -77,9 +90,9 @@ public static class SpeculativeConnection
     }
 
     /// <summary>The guessed connection, for the early connection to adopt or close (a null result: nothing was guessed); null when none was started, or it was claimed.</summary>
-    public static Task<Guess?>? Claim()
+    public Task<Guess?>? Claim()
     {
-        lock (Gate)
+        lock (_gate)
         {
             var started = _started;
             _started = null;
@@ -88,7 +101,7 @@ public static class SpeculativeConnection
     }
 
     /// <summary>Closes a guessed connection nobody claimed (the run does not deploy after all).</summary>
-    public static void Abandon() => Close(Claim());
+    public void Abandon() => Close(Claim());
 
     /// <summary>Closes a guessed connection, whenever it finishes opening.</summary>
     public static void Close(Task<Guess?>? started) =>
@@ -101,23 +114,17 @@ public static class SpeculativeConnection
         }, TaskScheduler.Default);
 
     /// <summary>Records the device this command line deploys to, for the next run's guess (not when logging in needs a password).</summary>
-    public static void Remember(DeviceTarget target, DeploySettings settings)
+    public void Remember(DeviceTarget target, DeploySettings settings)
     {
-        string? key, workDir;
-        lock (Gate)
-        {
-            (key, workDir) = (_key, _workDir);
-        }
-
-        if (key is null || workDir is null || settings.Credentials.PasswordVariable is not null)
+        if (settings.Credentials.PasswordVariable is not null)
         {
             return;
         }
 
-        var record = Record.Of(key, target, settings);
+        var record = Record.Of(_key, target, settings);
         try
         {
-            var path = RecordPath(workDir);
+            var path = RecordPath(_workDir);
             if (Load(path) == record)
             {
                 return;
@@ -125,7 +132,7 @@ public static class SpeculativeConnection
 
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             var temporary = $"{path}.{Environment.ProcessId}.tmp";
-            File.WriteAllText(temporary, JsonSerializer.Serialize(record));
+            File.WriteAllText(temporary, JsonSerializer.Serialize(record, SpeculativeConnectionJson.Default.Record));
             File.Move(temporary, path, overwrite: true);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -182,7 +189,7 @@ public static class SpeculativeConnection
 
         try
         {
-            return JsonSerializer.Deserialize<Record>(File.ReadAllText(path));
+            return JsonSerializer.Deserialize(File.ReadAllText(path), SpeculativeConnectionJson.Default.Record);
         }
         catch (JsonException)
         {
@@ -191,10 +198,11 @@ public static class SpeculativeConnection
     }
 
     /// <summary>A connection opened on a guess, to the target on record, verified against <paramref name="DefaultKnownHosts"/> when it has no pin.</summary>
-    public sealed record Guess(DeviceTarget Target, string DefaultKnownHosts, DeviceConnection Connection);
+    /// <param name="Took">From the program's start to connected.</param>
+    public sealed record Guess(DeviceTarget Target, string DefaultKnownHosts, DeviceConnection Connection, TimeSpan Took);
 
     /// <summary>What the guess needs: the target (no secrets), the passphrase variable's name, the known_hosts default and the timeout.</summary>
-    private sealed record Record(
+    internal sealed record Record(
         string Key,
         string Name,
         string Host,
@@ -223,3 +231,7 @@ public static class SpeculativeConnection
         public override int GetHashCode() => HashCode.Combine(Key, Host, Port, User);
     }
 }
+
+/// <summary>The record through the JSON source generator: the first reflection-based read in a process costs tens of milliseconds, before the guess can connect.</summary>
+[JsonSerializable(typeof(SpeculativeConnection.Record))]
+internal sealed partial class SpeculativeConnectionJson : JsonSerializerContext;

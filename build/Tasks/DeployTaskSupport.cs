@@ -100,13 +100,13 @@ public static class DeployTaskSupport
             // Read without the emulator's lock (EmulatorImage may hold it): the host key pin makes
             // sure this is the device, and a stale record only makes the early attempt fail.
             return new EarlyConnection(() => Emulator.EmulatorDevices.Target(
-                Emulator.EmulatorInstance.Load(record) ?? throw new CrossboardException($"{record} is unreadable")), settings, SpeculativeConnection.Claim());
+                Emulator.EmulatorInstance.Load(record) ?? throw new CrossboardException($"{record} is unreadable")), settings, SpeculativeConnection.Current);
         }
 
         var device = context.Device!;
         var identity = Switch(context, "identity");
         var hostKey = Switch(context, "host-key");
-        return new EarlyConnection(() => Resolver(context).Resolve(device, identity, hostKey, null), settings, SpeculativeConnection.Claim());
+        return new EarlyConnection(() => Resolver(context).Resolve(device, identity, hostKey, null), settings, SpeculativeConnection.Current);
     }
 
     /// <summary>

@@ -6,7 +6,7 @@ namespace Crossboard.Tests.Deploy;
 /// <summary>
 /// The connection guessed at start-up from the last identical command line, against real
 /// servers: adopted when the device is the same, closed (and the right device connected) when
-/// it is not, never recorded for a password login. (One class: the guess is process-wide.)
+/// it is not, never recorded for a password login. 
 /// </summary>
 public sealed class SpeculativeConnectionTests : IDisposable
 {
@@ -40,32 +40,26 @@ public sealed class SpeculativeConnectionTests : IDisposable
         var toSecond = DeployKit.Target(second, [second.AdminKey]);
 
         // No record yet: nothing is guessed; the early connection records the device it resolves.
-        SpeculativeConnection.Start(args, _kit.Dir.Path);
-        Assert.Null(SpeculativeConnection.Claim());
-        var log = Deploy(toFirst, settings, null);
+        var speculation = SpeculativeConnection.Start(args, _kit.Dir.Path)!;
+        Assert.Null(speculation.Claim());
+        var log = Deploy(toFirst, settings, speculation);
         Assert.DoesNotContain("the guess matched", log);
 
         // The same command line again: connected before the device is known, and adopted.
-        SpeculativeConnection.Start(args, _kit.Dir.Path);
-        var guess = SpeculativeConnection.Claim();
-        Assert.NotNull(guess);
-        Assert.NotNull(await guess);
-        log = Deploy(toFirst, settings, guess);
+        speculation = SpeculativeConnection.Start(args, _kit.Dir.Path)!;
+        log = Deploy(toFirst, settings, speculation);
         Assert.Contains("the guess matched", log);
 
         // Same command line, another device now (an emulator restarted on another port, say):
         // the guess is closed, the right device is connected, and it is the next run's guess.
-        SpeculativeConnection.Start(args, _kit.Dir.Path);
-        log = Deploy(toSecond, settings, SpeculativeConnection.Claim());
+        log = Deploy(toSecond, settings, SpeculativeConnection.Start(args, _kit.Dir.Path));
         Assert.Contains($"The last run's device (root@{first.Host}:{first.Port}) is not this run's", log);
         Assert.Equal("v1", _kit.VersionOnDevice(second));
-        SpeculativeConnection.Start(args, _kit.Dir.Path);
-        log = Deploy(toSecond, settings, SpeculativeConnection.Claim());
+        log = Deploy(toSecond, settings, SpeculativeConnection.Start(args, _kit.Dir.Path));
         Assert.Contains("the guess matched", log);
 
         // Another command line: no guess.
-        SpeculativeConnection.Start([.. args, "--verbosity=diagnostic"], _kit.Dir.Path);
-        var other = SpeculativeConnection.Claim();
+        var other = SpeculativeConnection.Start([.. args, "--verbosity=diagnostic"], _kit.Dir.Path)!.Claim();
         Assert.True(other is null || await other is null, "a guess for another command line");
     }
 
@@ -76,19 +70,16 @@ public sealed class SpeculativeConnectionTests : IDisposable
         var args = new[] { "--target=Deploy", $"--work-dir={_kit.Dir.Combine("work-pw")}" };
         var settings = _kit.Settings(passwordVariable: _kit.Secret("s3cret-pw"), smokeVersion: "v1");
 
-        SpeculativeConnection.Start(args, _kit.Dir.Path);
-        Assert.Null(SpeculativeConnection.Claim());
-        Deploy(DeployKit.Target(server), settings, null);
+        Deploy(DeployKit.Target(server), settings, SpeculativeConnection.Start(args, _kit.Dir.Path));
 
-        SpeculativeConnection.Start(args, _kit.Dir.Path);
-        Assert.Null(SpeculativeConnection.Claim());
+        Assert.Null(SpeculativeConnection.Start(args, _kit.Dir.Path)!.Claim());
         Assert.False(File.Exists(Path.Combine(_kit.Dir.Combine("work-pw"), "state", "last-deploy-target.json")));
     }
 
-    /// <summary>A deploy as --target=Deploy makes it: through the early connection (given the guess); its log file's text.</summary>
-    private string Deploy(DeviceTarget target, DeploySettings settings, Task<SpeculativeConnection.Guess?>? guess)
+    /// <summary>A deploy as --target=Deploy makes it: through the early connection (given the program's speculation); its log file's text.</summary>
+    private string Deploy(DeviceTarget target, DeploySettings settings, SpeculativeConnection? speculation)
     {
-        using var early = new EarlyConnection(() => target, settings, guess);
+        using var early = new EarlyConnection(() => target, settings, speculation);
         var result = new Deployer(settings with { EarlyConnection = early }, _kit.Log).Deploy(target, _kit.App("v1"), cancellation: Cancel);
         Assert.True(result.Succeeded);
         var log = File.ReadAllText(result.LogFile!);
