@@ -1,5 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using System.Globalization;
 using Crossboard.Host;
 
 namespace Crossboard.Deploy;
@@ -16,7 +15,7 @@ namespace Crossboard.Deploy;
 /// </summary>
 public sealed class SpeculativeConnection
 {
-    private const string RecordName = "last-deploy-target.json";
+    private const string RecordName = "last-deploy-target";
 
     private readonly object _gate = new();
     private readonly string _key;
@@ -83,7 +82,7 @@ public sealed class SpeculativeConnection
             var connection = DeviceConnection.Open(target, credentials, log, timeout, record.DefaultKnownHosts);
             return new Guess(target, record.DefaultKnownHosts, connection, sinceStart.Elapsed);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or ArgumentException or NotSupportedException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or ArgumentException or NotSupportedException)
         {
             return null;
         }
@@ -132,7 +131,12 @@ public sealed class SpeculativeConnection
 
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             var temporary = $"{path}.{Environment.ProcessId}.tmp";
-            File.WriteAllText(temporary, JsonSerializer.Serialize(record, SpeculativeConnectionJson.Default.Record));
+            if (record.Text() is not { } text)
+            {
+                return;
+            }
+
+            File.WriteAllText(temporary, text);
             File.Move(temporary, path, overwrite: true);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -187,21 +191,18 @@ public sealed class SpeculativeConnection
             return null;
         }
 
-        try
-        {
-            return JsonSerializer.Deserialize(File.ReadAllText(path), SpeculativeConnectionJson.Default.Record);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+        return Record.Parse(File.ReadAllLines(path));
     }
 
     /// <summary>A connection opened on a guess, to the target on record, verified against <paramref name="DefaultKnownHosts"/> when it has no pin.</summary>
     /// <param name="Took">From the program's start to connected.</param>
     public sealed record Guess(DeviceTarget Target, string DefaultKnownHosts, DeviceConnection Connection, TimeSpan Took);
 
-    /// <summary>What the guess needs: the target (no secrets), the passphrase variable's name, the known_hosts default and the timeout.</summary>
+    /// <summary>
+    /// What the guess needs: the target (no secrets), the passphrase variable's name, the
+    /// known_hosts default and the timeout. Kept as "name value" lines: System.Text.Json's first
+    /// use in a process costs ~40 ms, on the guess's path before it can connect.
+    /// </summary>
     internal sealed record Record(
         string Key,
         string Name,
@@ -221,6 +222,72 @@ public sealed class SpeculativeConnection
             new Dictionary<int, int>(target.ForwardedPorts), settings.Credentials.PassphraseVariable, settings.DefaultKnownHosts,
             settings.ConnectTimeout.TotalSeconds);
 
+        /// <summary>The record as lines; null when a value cannot be one line (a path with a line break is not guessed for).</summary>
+        public string? Text()
+        {
+            var lines = new List<string> { $"key {Key}", $"name {Name}", $"host {Host}", $"port {Port}", $"user {User}" };
+            lines.AddRange(IdentityFiles.Select(f => $"identity {f}"));
+            lines.AddRange(ForwardedPorts.Select(p => $"forward {p.Key} {p.Value}"));
+            if (HostKeyPin is not null)
+            {
+                lines.Add($"pin {HostKeyPin}");
+            }
+
+            if (KnownHostsFile is not null)
+            {
+                lines.Add($"known-hosts {KnownHostsFile}");
+            }
+
+            if (PassphraseVariable is not null)
+            {
+                lines.Add($"passphrase-env {PassphraseVariable}");
+            }
+
+            lines.Add($"default-known-hosts {DefaultKnownHosts}");
+            lines.Add($"timeout {TimeoutSeconds.ToString(CultureInfo.InvariantCulture)}");
+            return lines.Any(l => l.Contains('\n') || l.Contains('\r')) ? null : string.Join('\n', lines) + "\n";
+        }
+
+        /// <summary>The record <see cref="Text"/> wrote; null when something is missing or malformed.</summary>
+        public static Record? Parse(IEnumerable<string> lines)
+        {
+            var values = new Dictionary<string, string>(StringComparer.Ordinal);
+            var identities = new List<string>();
+            var forwards = new Dictionary<int, int>();
+            foreach (var line in lines)
+            {
+                var space = line.IndexOf(' ');
+                if (space <= 0)
+                {
+                    continue;
+                }
+
+                var (name, value) = (line[..space], line[(space + 1)..]);
+                switch (name)
+                {
+                    case "identity":
+                        identities.Add(value);
+                        break;
+                    case "forward" when value.Split(' ') is [var from, var to] && int.TryParse(from, CultureInfo.InvariantCulture, out var f) && int.TryParse(to, CultureInfo.InvariantCulture, out var t):
+                        forwards[f] = t;
+                        break;
+                    default:
+                        values[name] = value;
+                        break;
+                }
+            }
+
+            string? Get(string name) => values.GetValueOrDefault(name);
+            if (Get("key") is not { } key || Get("name") is not { } deviceName || Get("host") is not { } host || Get("user") is not { } user ||
+                Get("default-known-hosts") is not { } knownHosts || !int.TryParse(Get("port"), CultureInfo.InvariantCulture, out var port) ||
+                !double.TryParse(Get("timeout"), CultureInfo.InvariantCulture, out var timeout))
+            {
+                return null;
+            }
+
+            return new Record(key, deviceName, host, port, user, [.. identities], Get("pin"), Get("known-hosts"), forwards, Get("passphrase-env"), knownHosts, timeout);
+        }
+
         public DeviceTarget ToTarget() => new(Name, Host, Port, User, IdentityFiles, HostKeyPin, KnownHostsFile, ForwardedPorts);
 
         public bool Equals(Record? other) => other is not null && Key == other.Key && Name == other.Name && Host == other.Host &&
@@ -231,7 +298,3 @@ public sealed class SpeculativeConnection
         public override int GetHashCode() => HashCode.Combine(Key, Host, Port, User);
     }
 }
-
-/// <summary>The record through the JSON source generator: the first reflection-based read in a process costs tens of milliseconds, before the guess can connect.</summary>
-[JsonSerializable(typeof(SpeculativeConnection.Record))]
-internal sealed partial class SpeculativeConnectionJson : JsonSerializerContext;

@@ -73,7 +73,7 @@ public sealed class SpeculativeConnectionTests : IDisposable
         Deploy(DeployKit.Target(server), settings, SpeculativeConnection.Start(args, _kit.Dir.Path));
 
         Assert.Null(SpeculativeConnection.Start(args, _kit.Dir.Path)!.Claim());
-        Assert.False(File.Exists(Path.Combine(_kit.Dir.Combine("work-pw"), "state", "last-deploy-target.json")));
+        Assert.False(File.Exists(Path.Combine(_kit.Dir.Combine("work-pw"), "state", "last-deploy-target")));
     }
 
     /// <summary>A deploy as --target=Deploy makes it: through the early connection (given the program's speculation); its log file's text.</summary>
