@@ -46,6 +46,36 @@ public sealed class ServiceTests : IDisposable
     }
 
     [Fact]
+    public void The_same_build_again_starts_an_app_that_stopped_and_reports_one_that_cannot_start()
+    {
+        var server = _kit.Start(new DeviceServerOptions { Kind = SshServerKind.Dropbear });
+        var target = DeployKit.Target(server, [server.AdminKey]);
+        var app = _kit.App("v1");
+        Deploy();
+        var stop = $"for f in /var/run/{_kit.AppName}.pid /tmp/{_kit.AppName}.pid; do [ -f $f ] && kill $(cat $f); done; sleep 0.3";
+
+        // The app stopped (crashed, killed): the same build transfers nothing, and the one look
+        // at the device (the service script folded into it) starts the app again.
+        Assert.True(server.Shell(stop).Succeeded);
+        var again = Deploy();
+        Assert.Equal("unchanged", again.Outcome);
+        Assert.Matches(@"Started in the background \(pid \d+\)", _kit.Log.Text);
+        Assert.StartsWith("smoke check passed", again.Detail);
+
+        // Now it cannot start (another server holds its port): that look fails with the app's words.
+        Assert.True(server.Shell(stop).Succeeded);
+        Assert.True(server.Shell($"httpd -p 127.0.0.1:{_kit.AppPort} -h /tmp").Succeeded);
+        var error = Assert.Throws<CrossboardException>(Deploy);
+        Assert.True(
+            error.Message.Contains($"/usr/bin/{_kit.AppName} exited right after it was started on device", StringComparison.Ordinal) ||
+            error.Message.Contains("(it is NOT running any more)", StringComparison.Ordinal),
+            error.Message);
+        Assert.Contains("Address already in use", error.Message);
+
+        DeviceResult Deploy() => new Deployer(_kit.Settings(smokeVersion: "v1"), _kit.Log).Deploy(target, app, cancellation: Cancel);
+    }
+
+    [Fact]
     public void An_app_that_dies_at_start_is_reported_with_its_last_output()
     {
         var server = _kit.Start(new DeviceServerOptions { Kind = SshServerKind.Dropbear, Password = "pw" });
