@@ -1,0 +1,95 @@
+using Crossboard.Host;
+using Crossboard.Tests.Support;
+
+namespace Crossboard.Tests.EndToEnd;
+
+/// <summary>
+/// build.sh, the README's first command's bootstrap, on a copy of this working tree: it builds
+/// the build host when there is none or a source changed, runs the built one otherwise, and
+/// says where the log is when the build fails. The quick (framework-dependent ReadyToRun)
+/// publish: the default self-contained composite takes a minute of both cores (see README).
+/// The packs it restores were fetched by tests/setup/warm-caches.sh: no network here.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class BootstrapTests : IDisposable
+{
+    private const string Building = "build.sh: building the build host";
+    private readonly TempDir _dir = new("bootstrap");
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void Build_sh_builds_the_host_once_rebuilds_when_a_source_changes_and_reports_a_broken_build()
+    {
+        var repo = CopyWorkingTree();
+
+        var first = BuildSh(repo, "--target=Boards");
+        Assert.True(first.Succeeded, first.StandardError + first.StandardOutput);
+        Assert.Contains(Building, first.StandardError);
+        Assert.Contains("malta-le", first.StandardOutput);
+        Assert.Matches(@"Boards\s+\d\d:\d\d:\d\d\.\d+\s+Succeeded", first.StandardOutput);
+
+        var second = BuildSh(repo, "--target=Boards");
+        Assert.True(second.Succeeded, second.StandardError + second.StandardOutput);
+        Assert.DoesNotContain(Building, second.StandardError);
+        Assert.Contains("malta-le", second.StandardOutput);
+
+        // A source changes: built again.
+        var program = Path.Combine(repo, "build", "Program.cs");
+        File.AppendAllText(program, "\n// changed\n");
+        var changed = BuildSh(repo, "--target=Boards");
+        Assert.True(changed.Succeeded, changed.StandardError + changed.StandardOutput);
+        Assert.Contains(Building, changed.StandardError);
+
+        // A source that does not compile: the error, the log's path, a non-zero exit; and the
+        // next run tries again rather than running a host that no longer matches the sources.
+        File.AppendAllText(program, "this is not C#\n");
+        var broken = BuildSh(repo, "--target=Boards");
+        Assert.NotEqual(0, broken.ExitCode);
+        Assert.Contains("Program.cs", broken.StandardError);
+        Assert.Matches(@"building the build host failed; full log: /\S+\.log", broken.StandardError);
+        var again = BuildSh(repo, "--target=Boards");
+        Assert.NotEqual(0, again.ExitCode);
+        Assert.Contains(Building, again.StandardError);
+    }
+
+    /// <summary>The working tree's files as git sees them (tracked, and new ones it does not ignore), without build outputs.</summary>
+    private string CopyWorkingTree()
+    {
+        var repo = _dir.Combine("repo");
+        var files = ProcessRunner.RunChecked(new ProcessSpec("git", "-C", RepoPaths.Root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"),
+            "git ls-files failed").StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var file in files)
+        {
+            var from = Path.Combine(RepoPaths.Root, file);
+            if (!File.Exists(from))
+            {
+                continue; // deleted in the working tree
+            }
+
+            var to = Path.Combine(repo, file);
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(from, to);
+        }
+
+        File.SetUnixFileMode(Path.Combine(repo, "build.sh"), File.GetUnixFileMode(Path.Combine(RepoPaths.Root, "build.sh")));
+        return repo;
+    }
+
+    private ProcessResult BuildSh(string repo, params string[] args) => ProcessRunner.Run(
+        new ProcessSpec(Path.Combine(repo, "build.sh"), args)
+        {
+            WorkingDirectory = repo,
+            Timeout = TimeSpan.FromMinutes(5),
+            Environment =
+            {
+                ["CROSSBOARD_HOST_BUILD"] = "quick",
+                ["NO_COLOR"] = "1",
+                ["TMPDIR"] = _dir.Path,
+                // The dotnet build servers would outlive the test (and hold its folder).
+                ["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0",
+                ["MSBUILDDISABLENODEREUSE"] = "1",
+                ["UseSharedCompilation"] = "false",
+            },
+        }, TestContext.Current.CancellationToken);
+}
