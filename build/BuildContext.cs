@@ -47,7 +47,7 @@ public sealed class BuildContext : FrostingContext
         ("smoke-timeout", "SECONDS", "How long the smoke check may take (default: 30)."),
         ("compress", "auto|yes|no", "Send the binary gzip-compressed: auto measures the link and the device (default: auto)."),
         ("artifact", "FILE", "Deploy this file instead of the cargo stage's output (a binary built elsewhere)."),
-        ("transfer", "auto|exec|sftp|scp", "How Deploy sends the binary: auto (default: SFTP if the device serves it, else SCP, else an exec channel), or that one; exec is the fastest."),
+        ("transfer", "auto|exec|sftp|scp", "How Deploy sends the binary: auto (default: an exec channel of the deploy's own connection, else SFTP, else SCP), or that one."),
     ];
 
     public static string HelpText =>
@@ -77,6 +77,7 @@ public sealed class BuildContext : FrostingContext
         DockerCli = Optional("docker-cli");
         DockerClient.ValidateChoice(DockerCli);
         DockerBaseImage = Optional("docker-base") ?? BuilderImageDefinition.DefaultBaseImage;
+        DeploySwitches = Deploy.DeploySwitches.Read(Optional, path => FullPath(path)!);
         UnknownSwitches = Arguments.GetArguments().Keys
             .Where(k => !Switches.Any(s => s.Name.Equals(k, StringComparison.OrdinalIgnoreCase)))
             .ToList();
@@ -91,6 +92,9 @@ public sealed class BuildContext : FrostingContext
     public string WorkDir { get; }
     public string AppDir { get; }
     public string? Device { get; }
+
+    /// <summary>The deploy switches as given (checked by the deploy tasks).</summary>
+    public Deploy.DeploySwitches DeploySwitches { get; }
 
     /// <summary>--size-profile: null means the board's rust.size-profile decides (read by the task: a bad value is its error).</summary>
     public bool? SizeProfile => _sizeProfile is null ? null : ParseBool("size-profile", _sizeProfile);

@@ -1,4 +1,3 @@
-using Cake.Common;
 using Crossboard.Artifacts;
 using Crossboard.Deploy;
 using Crossboard.Host;
@@ -7,7 +6,7 @@ using Tomlyn.Syntax;
 
 namespace Crossboard.Tasks;
 
-/// <summary>Reads the deploy switches and the recipe's [deploy] table into the deploy stage's settings (shared by Deploy, Rollback and Run).</summary>
+/// <summary>Turns the deploy switches (read once by the context: <see cref="BuildContext.DeploySwitches"/>) and the recipe's [deploy] table into the deploy stage's settings (shared by Deploy, Rollback and Run).</summary>
 public static class DeployTaskSupport
 {
     public static DeployStage Stage(BuildContext context) =>
@@ -19,22 +18,23 @@ public static class DeployTaskSupport
     public static DeploySettings Settings(BuildContext context)
     {
         var deploy = context.Board.Deploy;
-        var smokeUrl = Switch(context, "smoke-url") ?? deploy.SmokeUrl;
+        var given = context.DeploySwitches;
+        var smokeUrl = given.SmokeUrl ?? deploy.SmokeUrl;
         return new DeploySettings
         {
-            InstallDir = Switch(context, "install-dir") ?? deploy.InstallDir,
+            InstallDir = given.InstallDir ?? deploy.InstallDir,
             Service = deploy.Service,
             SmokeUrl = string.IsNullOrWhiteSpace(smokeUrl) || smokeUrl.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : smokeUrl,
-            SmokeExpect = Switch(context, "smoke-expect") ?? deploy.SmokeExpect,
-            SmokeTimeout = TimeSpan.FromSeconds(Number(context, "smoke-timeout", 30, 1, 3600)),
-            Compression = Switch(context, "compress")?.ToLowerInvariant() switch
+            SmokeExpect = given.SmokeExpect ?? deploy.SmokeExpect,
+            SmokeTimeout = TimeSpan.FromSeconds(Number("smoke-timeout", given.SmokeTimeout, 30, 1, 3600)),
+            Compression = given.Compress?.ToLowerInvariant() switch
             {
                 null or "auto" => CompressionMode.Auto,
                 "yes" or "true" or "gzip" => CompressionMode.Always,
                 "no" or "false" => CompressionMode.Never,
                 var other => throw new CrossboardException($"--compress={other}: use auto (measure the link), yes or no."),
             },
-            Transfer = Switch(context, "transfer")?.ToLowerInvariant() switch
+            Transfer = given.Transfer?.ToLowerInvariant() switch
             {
                 null or "auto" => TransferPreference.Auto,
                 "exec" => TransferPreference.Exec,
@@ -42,7 +42,7 @@ public static class DeployTaskSupport
                 "scp" => TransferPreference.Scp,
                 var other => throw new CrossboardException($"--transfer={other}: use auto (an exec channel, else SFTP, else SCP), exec, sftp or scp."),
             },
-            Credentials = new DeployCredentials(Switch(context, "password-env"), Switch(context, "passphrase-env"), DeployCredentials.PromptOnTerminal),
+            Credentials = new DeployCredentials(given.PasswordEnv, given.PassphraseEnv, DeployCredentials.PromptOnTerminal),
             DefaultKnownHosts = Path.Combine(Home, ".ssh", "known_hosts"),
             LogDir = Path.Combine(context.WorkDir, "logs", "deploy"),
             EarlyConnection = context.EarlyConnection,
@@ -58,7 +58,7 @@ public static class DeployTaskSupport
     /// </summary>
     public static EarlyConnection? StartEarlyConnection(BuildContext context, IEnumerable<string> tasks)
     {
-        if (!tasks.Contains(nameof(Tasks.Deploy)) || Switch(context, "devices") is not null)
+        if (!tasks.Contains(nameof(Tasks.Deploy)) || context.DeploySwitches.DevicesFile is not null)
         {
             return null;
         }
@@ -104,8 +104,8 @@ public static class DeployTaskSupport
         }
 
         var device = context.Device!;
-        var identity = Switch(context, "identity");
-        var hostKey = Switch(context, "host-key");
+        var identity = context.DeploySwitches.Identity;
+        var hostKey = context.DeploySwitches.HostKey;
         return new EarlyConnection(() => Resolver(context).Resolve(device, identity, hostKey, null), settings, SpeculativeConnection.Current);
     }
 
@@ -118,10 +118,10 @@ public static class DeployTaskSupport
         var emulator = context.Device is null || context.Device.Equals(DeviceResolver.Emulator, StringComparison.OrdinalIgnoreCase);
         var audience = new DeployAudience(
             context.Device,
-            Switch(context, "devices") is { } file ? Path.GetFullPath(file, context.Environment.WorkingDirectory.FullPath) : null,
-            Switch(context, "identity"),
-            Switch(context, "host-key"),
-            Number(context, "parallel", FleetRunner.DefaultParallelism, 1, 64),
+            context.DeploySwitches.DevicesFile,
+            context.DeploySwitches.Identity,
+            context.DeploySwitches.HostKey,
+            Number("parallel", context.DeploySwitches.Parallel, FleetRunner.DefaultParallelism, 1, 64),
             // A device another stage resolved (the emulator's) stands for "no --device" only.
             emulator ? context.DeviceTarget : null);
         if (audience.DevicesFile is not null)
@@ -136,9 +136,9 @@ public static class DeployTaskSupport
     /// <summary>The binary: the cargo stage's, or --artifact=FILE; a clear error when there is neither.</summary>
     public static BuiltArtifact Artifact(BuildContext context)
     {
-        if (Switch(context, "artifact") is { } file)
+        if (context.DeploySwitches.ArtifactFile is { } file)
         {
-            return DeployStage.ArtifactFromFile(Path.GetFullPath(file, context.Environment.WorkingDirectory.FullPath), context.RustTarget);
+            return DeployStage.ArtifactFromFile(file, context.RustTarget);
         }
 
         return context.Artifact ?? throw new CrossboardException(
@@ -157,7 +157,7 @@ public static class DeployTaskSupport
             return artifact.Name;
         }
 
-        if (Switch(context, "artifact") is { } file)
+        if (context.DeploySwitches.ArtifactFile is { } file)
         {
             return Path.GetFileName(file);
         }
@@ -193,12 +193,8 @@ public static class DeployTaskSupport
 
     private static string Home => Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
 
-    private static string? Switch(BuildContext context, string name) =>
-        context.HasArgument(name) && context.Argument<string>(name) is { Length: > 0 } value ? value : null;
-
-    private static int Number(BuildContext context, string name, int fallback, int min, int max)
+    private static int Number(string name, string? text, int fallback, int min, int max)
     {
-        var text = Switch(context, name);
         if (text is null)
         {
             return fallback;
