@@ -6,7 +6,7 @@ namespace Crossboard.Deploy;
 /// Upload by streaming into "cat &gt; file" (or "gunzip -c &gt; file") over an exec channel of the
 /// connection already open: works on any device with a shell, including stock OpenWrt, which has
 /// no SFTP server, and needs no second login (SSH.NET's SFTP and SCP clients each open a
-/// connection of their own). Given a script to run <see cref="Then"/>, the same command goes on to
+/// connection of their own). Given a script to run then, the same command goes on to
 /// it once the file is written (the deploy's verify-and-install), so that costs no round trip of
 /// its own. (Checksumming the stream as it arrives, through tee, was measured slower: with
 /// busybox's small pipe reads, on a PC's two cores, 0.6 s for 50 MB against 0.3 s for writing
@@ -21,8 +21,6 @@ public sealed class ExecUpload(DeviceConnection connection, bool compressed, str
     private const int ChunkSize = 128 * 1024;
 
     public TransferMethod Method => compressed ? TransferMethod.ExecGzip : TransferMethod.Exec;
-
-    public string? Then => then;
 
     /// <summary>What the script run after the write answered (null without one).</summary>
     public RemoteResult? ThenResult { get; private set; }
