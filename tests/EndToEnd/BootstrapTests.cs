@@ -6,13 +6,17 @@ namespace Crossboard.Tests.EndToEnd;
 /// <summary>
 /// build.sh, the README's first command's bootstrap, on a copy of this working tree: it builds
 /// the build host when there is none or a source changed, runs the built one otherwise, and
-/// says where the log is when the build fails. The quick (framework-dependent ReadyToRun)
-/// publish: the default self-contained composite takes a minute of both cores (see README).
-/// The packs it restores were fetched by tests/setup/warm-caches.sh: no network here.
+/// says where the log is when the build fails (with the quick, framework-dependent publish);
+/// and by default it publishes the self-contained composite host and runs that. The packs it
+/// restores were fetched by tests/setup/warm-caches.sh: no network here. A collection of its
+/// own, run alone: the composite publish takes a minute of both cores, which the other tests'
+/// devices and timeouts should not have to share.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[Collection(Name)]
 public sealed class BootstrapTests : IDisposable
 {
+    public const string Name = "build.sh bootstrap (runs alone)";
     private const string Building = "build.sh: building the build host";
     private readonly TempDir _dir = new("bootstrap");
 
@@ -53,6 +57,25 @@ public sealed class BootstrapTests : IDisposable
         Assert.Contains(Building, again.StandardError);
     }
 
+    [Fact]
+    public void Build_sh_by_default_publishes_the_self_contained_composite_host_and_runs_it()
+    {
+        var repo = CopyWorkingTree();
+
+        var first = BuildSh(repo, quick: false, "--target=Boards");
+        Assert.True(first.Succeeded, first.StandardError + first.StandardOutput);
+        Assert.Contains(Building, first.StandardError);
+        var host = Path.Combine(repo, "build", "bin", "host");
+        Assert.True(File.Exists(Path.Combine(host, "Build.r2r.dll")), "the composite image");
+        Assert.True(File.Exists(Path.Combine(host, "libcoreclr.so")), "a runtime of its own (self-contained)");
+        Assert.False(Directory.Exists(Path.Combine(repo, "build", "bin", ".host")), "the intermediate files are removed");
+
+        var second = BuildSh(repo, quick: false, "--target=Boards");
+        Assert.True(second.Succeeded, second.StandardError + second.StandardOutput);
+        Assert.DoesNotContain(Building, second.StandardError);
+        Assert.Contains("malta-le", second.StandardOutput);
+    }
+
     /// <summary>The working tree's files as git sees them (tracked, and new ones it does not ignore), without build outputs.</summary>
     private string CopyWorkingTree()
     {
@@ -76,14 +99,16 @@ public sealed class BootstrapTests : IDisposable
         return repo;
     }
 
-    private ProcessResult BuildSh(string repo, params string[] args) => ProcessRunner.Run(
+    private ProcessResult BuildSh(string repo, params string[] args) => BuildSh(repo, quick: true, args);
+
+    private ProcessResult BuildSh(string repo, bool quick, params string[] args) => ProcessRunner.Run(
         new ProcessSpec(Path.Combine(repo, "build.sh"), args)
         {
             WorkingDirectory = repo,
-            Timeout = TimeSpan.FromMinutes(5),
+            Timeout = TimeSpan.FromMinutes(10),
             Environment =
             {
-                ["CROSSBOARD_HOST_BUILD"] = "quick",
+                ["CROSSBOARD_HOST_BUILD"] = quick ? "quick" : null,
                 ["NO_COLOR"] = "1",
                 ["TMPDIR"] = _dir.Path,
                 // The dotnet build servers would outlive the test (and hold its folder).
@@ -93,3 +118,6 @@ public sealed class BootstrapTests : IDisposable
             },
         }, TestContext.Current.CancellationToken);
 }
+
+[CollectionDefinition(BootstrapTests.Name, DisableParallelization = true)]
+public sealed class BootstrapCollection;
