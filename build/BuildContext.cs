@@ -78,8 +78,9 @@ public sealed class BuildContext : FrostingContext
         DockerClient.ValidateChoice(DockerCli);
         DockerBaseImage = Optional("docker-base") ?? BuilderImageDefinition.DefaultBaseImage;
         DeploySwitches = Deploy.DeploySwitches.Read(Optional, path => FullPath(path)!);
+        DryRun = this.HasArgument("dryrun");
         UnknownSwitches = Arguments.GetArguments().Keys
-            .Where(k => !Switches.Any(s => s.Name.Equals(k, StringComparison.OrdinalIgnoreCase)))
+            .Where(k => !k.Equals("dryrun", StringComparison.OrdinalIgnoreCase) && !Switches.Any(s => s.Name.Equals(k, StringComparison.OrdinalIgnoreCase)))
             .ToList();
     }
 
@@ -130,8 +131,17 @@ public sealed class BuildContext : FrostingContext
         ? !this.HasArgument("devices")
         : Device.Equals(Deploy.DeviceResolver.Emulator, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Whether packages may be installed without asking (--yes, CI), or whom to ask.</summary>
-    public Consent Consent { get; }
+    /// <summary>
+    /// Whether packages may be installed without asking (--yes, CI), or whom to ask. After the
+    /// host plan (Setup), nobody: the run asks at most once, before its first task.
+    /// </summary>
+    public Consent Consent { get; set; }
+
+    /// <summary>--dryrun: the tasks are listed, not run, and the host plan is shown, not carried out.</summary>
+    public bool DryRun { get; }
+
+    /// <summary>What this run installs on the host before its first task (Setup).</summary>
+    public HostPlan? HostPlan { get; set; }
 
     /// <summary>Switches given that no part of crossboard reads (likely typos); warned about in Setup.</summary>
     public IReadOnlyList<string> UnknownSwitches { get; }

@@ -1,6 +1,7 @@
 using Cake.Core;
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
+using Crossboard.Host;
 using Crossboard.Recipes;
 using Crossboard.Tasks;
 
@@ -46,6 +47,43 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
 
         // EarlyWork starts what these need in the background, when the first task runs.
         context.PlannedTasks = info.TasksToExecute.Select(t => t.Name).ToList();
+
+        // Everything the run installs on this machine, shown and asked for once, before the first task.
+        PlanHost(context);
+    }
+
+    private static void PlanHost(BuildContext context)
+    {
+        var needs = HostPrerequisites.For(new HostNeedsQuery(
+            context.Board, context.Toolchain, context.RustTarget,
+            Emulator: context.DeploysToEmulator,
+            Docker: context.UseDocker,
+            DockerCli: context.DockerCli,
+            BuildsApp: context.ArtifactFile is null,
+            Rust: Cargo.RustToolchain.Parse(context.RustProvider),
+            WorkDir: context.WorkDir));
+        var packages = new DebianPackages(context.Consent, context.BuildLog.Information) { Probes = ProbeCache.InWorkDir(context.WorkDir) };
+        var tasks = TasksNeedingTheHost(context);
+        context.HostPlan = HostPlan.Make(needs, tasks, DebianPackages.IsAvailable ? packages.Missing : null);
+        var what = $"--target={context.PlannedTasks.LastOrDefault()} for board {context.Board.Name} (toolchain {context.Toolchain.Name})";
+        var installed = new HostSetup(packages, context.BuildLog)
+            .Apply(context.HostPlan, context.Consent, context.DryRun, what, Path.Combine(context.WorkDir, "logs", "host-packages.log"));
+        context.Consent = context.Consent.AfterPlan(installed);
+    }
+
+    /// <summary>
+    /// The run's tasks in order, and the emulator's when Deploy, Rollback or Run will boot the
+    /// emulated device themselves (--exclusive leaves its tasks out of the run).
+    /// </summary>
+    private static List<string> TasksNeedingTheHost(BuildContext context)
+    {
+        var tasks = context.PlannedTasks.ToList();
+        if (context.DeploysToEmulator && tasks.Any(t => t is nameof(Deploy) or nameof(Rollback) or "Run"))
+        {
+            tasks.AddRange(new[] { nameof(EmulatorImage), nameof(EmulatorStart) }.Where(t => !tasks.Contains(t)));
+        }
+
+        return tasks;
     }
 
     public override void Teardown(BuildContext context, ITeardownContext info)

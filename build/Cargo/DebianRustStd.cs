@@ -72,7 +72,15 @@ public sealed class DebianRustStd(DebianPackages packages, ICommandRunner runner
     }
 
     /// <summary>Installs Debian's rustc and cargo (asking first, unless --yes or CI).</summary>
-    public void EnsureRustc(string forToolchain) => packages.Ensure(["rustc", "cargo"], $"Rust for the {forToolchain} toolchain");
+    public void EnsureRustc(string forToolchain)
+    {
+        packages.Ensure(["rustc", "cargo"], $"Rust for the {forToolchain} toolchain");
+        lock (_probes)
+        {
+            // The answer "no rustc" was true before the install: ask again next time.
+            _hostRustcProbed = false;
+        }
+    }
 
     private (string, string)? _hostRustc;
     private bool _hostRustcProbed;
@@ -195,7 +203,8 @@ public sealed class DebianRustStd(DebianPackages packages, ICommandRunner runner
         return root;
     }
 
-    private static bool IsComplete(string root, string triple) =>
+    /// <summary>Whether <paramref name="root"/> is a finished sysroot holding <paramref name="triple"/>'s std.</summary>
+    public static bool IsComplete(string root, string triple) =>
         File.Exists(Path.Combine(root, CompleteStamp)) &&
         Directory.Exists(Path.Combine(root, "lib", "rustlib", triple, "lib")) &&
         Directory.EnumerateFiles(Path.Combine(root, "lib", "rustlib", triple, "lib"), "libstd-*.rlib").Any();

@@ -88,7 +88,7 @@ public sealed class CakeHost
     public int Run(IEnumerable<string> args)
     {
         var environment = new CakeEnvironment(new CakePlatform(), new CakeRuntime());
-        IConsole console = _output is null ? new CakeConsole(environment) : new TextWriterConsole(_output);
+        IConsole console = _output is null ? ConsoleColours.For(environment) : new TextWriterConsole(_output);
         var log = new CakeBuildLog(console, Verbosity.Normal);
         try
         {
@@ -100,7 +100,10 @@ public sealed class CakeHost
                 return 0;
             }
 
-            var arguments = new CakeArguments(parsed.Arguments.ToLookup(a => a.Key, a => a.Value, StringComparer.OrdinalIgnoreCase));
+            // As in Cake, the build sees --dryrun as an argument too (a lifetime that would change
+            // the machine before the first task must not in a dry run).
+            var all = parsed.DryRun ? parsed.Arguments.Append(new KeyValuePair<string, string>("dryrun", "true")) : parsed.Arguments;
+            var arguments = new CakeArguments(all.ToLookup(a => a.Key, a => a.Value, StringComparer.OrdinalIgnoreCase));
             var services = new HostServices(log, console, environment, arguments);
             SetWorkingDirectory(services, parsed.WorkingDirectory ?? _workingDirectory);
 

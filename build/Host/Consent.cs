@@ -10,6 +10,12 @@ public sealed record Consent(bool AssumeYes, bool CanAsk)
         yesSwitch || Environment.GetEnvironmentVariable("CI") is { Length: > 0 } ci && ci != "false" && ci != "0",
         !Console.IsInputRedirected && !Console.IsOutputRedirected);
 
+    /// <summary>
+    /// After the host plan (<see cref="HostSetup"/>) the run asks nothing more: what it installs
+    /// later (nothing, when the plan was complete) goes ahead only if the plan was approved.
+    /// </summary>
+    public Consent AfterPlan(bool approved) => new(AssumeYes || approved, CanAsk: false);
+
     /// <summary>True to go ahead; false when the user said no or nobody can be asked.</summary>
     public bool Ask(string question)
     {

@@ -105,16 +105,8 @@ public sealed class DebianPackages(Consent consent, Action<string> log)
     /// <summary>Adds a foreign architecture (mipsel, armhf, arm64) so its packages can be downloaded.</summary>
     public void EnsureArchitecture(string arch)
     {
-        // dpkg keeps the foreign architectures in <admindir>/arch; its own is dpkg's build's.
-        var question = $"dpkg architecture {arch} {ProbeCache.DpkgEnvironment}";
-        if (Probes is not null && Probes.TryGet(question, out _))
-        {
-            return;
-        }
-
         if (HasArchitecture(arch))
         {
-            Probes?.Store(question, new ProbeAnswer("yes", ["/var/lib/dpkg/arch", "/usr/bin/dpkg"]));
             return;
         }
 
@@ -123,16 +115,118 @@ public sealed class DebianPackages(Consent consent, Action<string> log)
             throw new CrossboardException($"Packages for {arch} are needed. Run:{Environment.NewLine}  {Sudo}dpkg --add-architecture {arch} && {Sudo}apt-get update{Environment.NewLine}or run again with --yes.");
         }
 
-        ProcessRunner.RunChecked(new ProcessSpec(Sudo.Length > 0 ? "sudo" : "dpkg", Sudo.Length > 0 ? ["dpkg", "--add-architecture", arch] : ["--add-architecture", arch]),
-            $"dpkg --add-architecture {arch} failed");
+        AddArchitectures([arch]);
         Update();
     }
 
-    private static bool HasArchitecture(string arch)
+    /// <summary>
+    /// Whether dpkg knows <paramref name="arch"/>, read from its database's arch file (the native
+    /// architecture first, then the foreign ones added) without starting dpkg.
+    /// </summary>
+    public static bool HasArchitecture(string arch)
     {
-        var current = ProcessRunner.Run(new ProcessSpec("dpkg", "--print-foreign-architectures"));
-        return current.StandardOutput.Split('\n', StringSplitOptions.TrimEntries).Contains(arch) ||
-            ProcessRunner.Run(new ProcessSpec("dpkg", "--print-architecture")).StandardOutput.Trim() == arch;
+        var admin = Environment.GetEnvironmentVariable("DPKG_ADMINDIR") is { Length: > 0 } dir ? dir : "/var/lib/dpkg";
+        var file = Path.Combine(admin, "arch");
+        try
+        {
+            if (File.Exists(file))
+            {
+                return File.ReadLines(file).Any(l => l.Trim() == arch);
+            }
+        }
+        catch (IOException)
+        {
+            // Unreadable: as if there were no file.
+        }
+
+        // dpkg writes the file when the first foreign architecture is added: until then, only its own.
+        return NativeArchitecture == arch;
+    }
+
+    /// <summary>dpkg's name for this machine's own architecture.</summary>
+    public static string NativeArchitecture => System.Runtime.InteropServices.RuntimeInformation.OSArchitecture switch
+    {
+        System.Runtime.InteropServices.Architecture.X64 => "amd64",
+        System.Runtime.InteropServices.Architecture.Arm64 => "arm64",
+        System.Runtime.InteropServices.Architecture.X86 => "i386",
+        System.Runtime.InteropServices.Architecture.Arm => "armhf",
+        var other => other.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>dpkg --add-architecture, for each (as root, or through sudo).</summary>
+    public static void AddArchitectures(IEnumerable<string> archs)
+    {
+        foreach (var arch in archs)
+        {
+            ProcessRunner.RunChecked(new ProcessSpec(Sudo.Length > 0 ? "sudo" : "dpkg", Sudo.Length > 0 ? ["dpkg", "--add-architecture", arch] : ["--add-architecture", arch]),
+                $"dpkg --add-architecture {arch} failed");
+        }
+    }
+
+    /// <summary>
+    /// What apt would download to install <paramref name="packages"/> (and what they depend on),
+    /// from the package lists as they are: bytes and .deb count. Null when apt cannot tell (a
+    /// package its lists do not know: empty or stale lists). Needs no root.
+    /// </summary>
+    public static (long Bytes, int Debs)? DownloadSize(IReadOnlyCollection<string> packages)
+    {
+        if (packages.Count == 0)
+        {
+            return (0, 0);
+        }
+
+        var result = ProcessRunner.Run(new ProcessSpec("apt-get", ["install", "--print-uris", "-qq", "--no-install-recommends", .. packages]));
+        if (!result.Succeeded)
+        {
+            return null;
+        }
+
+        // 'URI' file.deb SIZE MD5Sum:...
+        long bytes = 0;
+        var debs = 0;
+        foreach (var line in result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length >= 3 && fields[0].StartsWith('\'') && long.TryParse(fields[2], out var size))
+            {
+                bytes += size;
+                debs++;
+            }
+        }
+
+        return (bytes, debs);
+    }
+
+    /// <summary>
+    /// One apt-get install of all of <paramref name="packages"/> (after apt-get update), its output
+    /// in <paramref name="logFile"/> and its progress as log lines: what it downloads, unpacks and
+    /// sets up. Throws with the log's tail and path when it fails.
+    /// </summary>
+    public void InstallAll(IReadOnlyCollection<string> packages, string logFile)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
+        File.Delete(logFile);
+        log($"Reading Debian's package lists (apt-get update; log: {logFile})");
+        Update(logFile);
+        if (packages.Count == 0)
+        {
+            return;
+        }
+
+        var progress = new AptProgress(log);
+        var spec = AptSpec(["install", "-y", "--no-install-recommends", .. packages]);
+        var run = new ProcessSpec(spec.FileName, [.. spec.Arguments]) { Environment = spec.Environment, LogFile = logFile, OnLine = progress.Line };
+        var result = ProcessRunner.Run(run);
+        if (!result.Succeeded)
+        {
+            throw ProcessRunner.Failure(run, result, $"Installing {string.Join(", ", packages)} failed (nothing else was changed)");
+        }
+
+        progress.Done();
+        lock (_installed)
+        {
+            _installed.UnionWith(packages);
+        }
     }
 
     /// <summary>
@@ -140,17 +234,24 @@ public sealed class DebianPackages(Consent consent, Action<string> log)
     /// Mirror sync in progress?") while the packages needed are still downloadable, so a failing
     /// update is a warning; the download or install that follows is the judge.
     /// </summary>
-    public void Update()
+    public void Update(string? logFile = null)
     {
         for (var attempt = 1; attempt <= 3; attempt++)
         {
-            var result = ProcessRunner.Run(AptSpec(["update", "-q"]));
+            var spec = AptSpec(["update", "-q"]);
+            var result = ProcessRunner.Run(logFile is null ? spec : new ProcessSpec(spec.FileName, [.. spec.Arguments]) { Environment = spec.Environment, LogFile = logFile });
             if (result.Succeeded)
             {
                 return;
             }
 
-            log($"apt-get update failed (attempt {attempt}/3): {ProcessRunner.TailOf(result.StandardError, 2)}");
+            // apt's own summary line ("E: Failed to fetch <index>  File has unexpected size ...
+            // Mirror sync in progress?") says which index and why; the lines after it do not.
+            var error = (result.StandardOutput + "\n" + result.StandardError).Split('\n')
+                .Select(l => l.Trim())
+                .FirstOrDefault(l => l.StartsWith("E: Failed to fetch", StringComparison.Ordinal))
+                ?? ProcessRunner.TailOf(result.StandardError, 2);
+            log($"apt-get update failed (attempt {attempt}/3; what is downloaded next decides whether that matters): {error}");
             Thread.Sleep(TimeSpan.FromSeconds(3 * attempt));
         }
     }
@@ -202,7 +303,10 @@ public sealed class DebianPackages(Consent consent, Action<string> log)
         ProcessRunner.RunChecked(new ProcessSpec("dpkg-deb", "-x", deb, intoDir), $"Unpacking {Path.GetFileName(deb)} failed");
     }
 
-    private static string Sudo => IsRoot ? "" : "sudo ";
+    private static string Sudo => SudoPrefix;
+
+    /// <summary>"sudo " when commands that change the system need it (not root), else "".</summary>
+    public static string SudoPrefix => IsRoot ? "" : "sudo ";
 
     private void Apt(string[] args, string whatFailed, bool updateFirst)
     {

@@ -64,7 +64,7 @@ public sealed class ProcessSpec(string fileName, params string[] arguments)
         return line.Append(this).ToString();
     }
 
-    internal static string ShellQuote(string s) =>
+    public static string ShellQuote(string s) =>
         s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,+@%".Contains(c)) ? s : "'" + s.Replace("'", "'\\''") + "'";
 }
 

@@ -85,8 +85,13 @@ public sealed class ConfigSeeder(ICommandRunner runner, IBuildLog log)
         {
             File.WriteAllText(layout.DotConfig, seedText);
             log.Information($"Seeding .config for board {board.Name} ({seed.Count} lines) and running make defconfig (log: {logFile})");
-            runner.RunChecked(new ProcessSpec("make", "defconfig") { WorkingDirectory = layout.TreeDir, LogFile = logFile },
-                $"make defconfig failed in {layout.TreeDir}", cancellation);
+            var defconfig = new ProcessSpec("make", "defconfig") { WorkingDirectory = layout.TreeDir, LogFile = logFile };
+            var run = runner.Run(defconfig, cancellation);
+            OpenWrtPrerequisites.ThrowIfCheckFailed(defconfig, run);
+            if (!run.Succeeded)
+            {
+                throw ProcessRunner.Failure(defconfig, run, $"make defconfig failed in {layout.TreeDir}");
+            }
             var result = DotConfig.Read(layout.DotConfig);
             var dropped = Dropped(seed, result);
             if (dropped.Count > 0)

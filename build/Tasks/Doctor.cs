@@ -10,15 +10,16 @@ public sealed class Doctor : FrostingTask<BuildContext>
 {
     public override void Run(BuildContext context)
     {
-        var emulator = context.Device is null or "emulator";
-        var checks = HostPrerequisites.For(context.Board, context.Toolchain, context.RustTarget, emulator, context.DockerCli, context.UseDocker)
+        var checks = HostPrerequisites.For(new HostNeedsQuery(context.Board, context.Toolchain, context.RustTarget,
+                Emulator: context.DeploysToEmulator, Docker: context.UseDocker, DockerCli: context.DockerCli,
+                Rust: Cargo.RustToolchain.Parse(context.RustProvider), WorkDir: context.WorkDir))
             .Select(p => (Prerequisite: p, Present: p.IsPresent()))
             .ToList();
 
-        var table = new TextTable("", "prerequisite", "for");
+        var table = new TextTable("", "prerequisite", "task", "for");
         foreach (var (p, present) in checks)
         {
-            table.Add(present ? "ok" : "MISSING", p.Name, p.Purpose);
+            table.Add(present ? "ok" : "MISSING", p.Name, string.Join(", ", p.Tasks), p.Purpose);
         }
 
         context.Log.Information("Board {0} with toolchain {1} (Rust target {2}):", context.Board.Name, context.Toolchain.Name, context.RustTarget);

@@ -23,23 +23,25 @@ public sealed class DebianToolchain(DebianPackages packages, IBuildLog log, ICom
         var debian = definition.DebianCross
             ?? throw new ArgumentException($"{definition.Name} is not a Debian toolchain", nameof(definition));
         var local = _runner is LocalCommandRunner;
-        if (local)
-        {
-            packages.Ensure(debian.Packages, $"The {definition.Name} toolchain");
-        }
-
         var triple = debian.Prefix.TrimEnd('-');
         var install = local
-            ? $"Install: sudo apt-get install -y {string.Join(' ', debian.Packages)}"
+            ? $"Install: {DebianPackages.SudoPrefix}apt-get install -y {string.Join(' ', debian.Packages)}"
             : $"The builder image lacks them: add {string.Join(' ', debian.Packages)} to docker/builder/Dockerfile.";
         var sysroot = Path.Combine("/usr", triple);
-        // One shell for both probes (in --docker mode each is a container start).
-        var found = (LookUp(debian.Prefix + "gcc", sysroot) ?? "")
-            .Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var cc = found.FirstOrDefault(l => l.StartsWith("cc /", StringComparison.Ordinal))?[3..]
+        // One shell for both probes (in --docker mode each is a container start). What is found
+        // is used, wherever it came from; only when it is missing are Debian's packages installed
+        // (the run's host plan has done that already, with consent).
+        var found = Found(LookUp(debian.Prefix + "gcc", sysroot));
+        if (local && (found.CC is null || !found.Headers) && DebianPackages.IsAvailable && packages.Missing(debian.Packages).Count > 0)
+        {
+            packages.Ensure(debian.Packages, $"The {definition.Name} toolchain");
+            found = Found(LookUp(debian.Prefix + "gcc", sysroot));
+        }
+
+        var cc = found.CC
             ?? throw new CrossboardException($"{debian.Prefix}gcc is not on PATH{(local ? "" : " in the builder container")}. {install}");
         var binDir = Path.GetDirectoryName(cc)!;
-        if (!found.Contains("headers"))
+        if (!found.Headers)
         {
             throw new CrossboardException($"The {triple} C library headers are missing ({sysroot}/include/stdio.h). {install}");
         }
@@ -56,6 +58,12 @@ public sealed class DebianToolchain(DebianPackages packages, IBuildLog log, ICom
             sysroot,
             new Dictionary<string, string>(),
             debian.Cflags);
+    }
+
+    private static (string? CC, bool Headers) Found(string? lookUp)
+    {
+        var lines = (lookUp ?? "").Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return (lines.FirstOrDefault(l => l.StartsWith("cc /", StringComparison.Ordinal))?[3..], lines.Contains("headers"));
     }
 
     /// <summary>

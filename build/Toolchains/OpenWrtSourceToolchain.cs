@@ -134,6 +134,8 @@ public sealed class OpenWrtSourceToolchain(ICommandRunner runner, IBuildLog log)
             return;
         }
 
+        Sdk.OpenWrtPrerequisites.ThrowIfCheckFailed(spec, result);
+
         var missing = MissingDownloads(File.Exists(logFile) ? File.ReadAllText(logFile) : result.StandardOutput + result.StandardError);
         if (missing.Count == 0)
         {
@@ -188,6 +190,7 @@ public sealed class OpenWrtSourceToolchain(ICommandRunner runner, IBuildLog log)
         var result = runner.Run(spec, cancellation);
         if (!result.Succeeded)
         {
+            Sdk.OpenWrtPrerequisites.ThrowIfCheckFailed(spec, result);
             var what = failed.Count > 0 ? $" ({string.Join(", ", failed.Distinct())} failed to build)" : "";
             throw ProcessRunner.Failure(spec, result,
                 $"Building the toolchain failed{what}. Nothing was stamped; the next run builds again (make resumes where it stopped). To see the first error in order, run `make toolchain/install -j1 V=s` in {layout.TreeDir}");
@@ -204,7 +207,9 @@ public sealed class OpenWrtSourceToolchain(ICommandRunner runner, IBuildLog log)
     public OpenWrtToolchainLocation Locate(string tree, CancellationToken cancellation = default)
     {
         var spec = new ProcessSpec("make", "-s", "val.TOOLCHAIN_DIR", "val.REAL_GNU_TARGET_NAME", "val.STAGING_DIR") { WorkingDirectory = tree };
-        var result = runner.RunChecked(spec, $"Asking the SDK tree {tree} where its toolchain is failed", cancellation);
+        var asked = runner.Run(spec, cancellation);
+        Sdk.OpenWrtPrerequisites.ThrowIfCheckFailed(spec, asked);
+        var result = asked.Succeeded ? asked : throw ProcessRunner.Failure(spec, asked, $"Asking the SDK tree {tree} where its toolchain is failed");
         var lines = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (lines.Length < 3 || !Path.IsPathRooted(lines[^3]) || !Regex.IsMatch(lines[^2], @"^[A-Za-z0-9_]+(-[A-Za-z0-9_.]+)+$") || !Path.IsPathRooted(lines[^1]))
         {

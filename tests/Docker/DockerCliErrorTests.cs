@@ -89,7 +89,7 @@ public sealed class DockerCliErrorTests : IDisposable
         Assert.Equal(ProcessRunner.Which("docker") is not null || ProcessRunner.Which("podman") is not null, any.IsPresent());
         Assert.Equal("podman", podman.Name);
         Assert.Equal(ProcessRunner.Which("podman") is not null, podman.IsPresent());
-        Assert.Equal("podman", podman.DebianPackage);
+        Assert.Equal(["podman"], podman.DebianPackages);
         Assert.Equal("docker", docker.Name);
         Assert.Equal(ProcessRunner.Which("docker") is not null, docker.IsPresent());
     }

@@ -41,6 +41,23 @@ public sealed class SdkCliTests : IDisposable
     }
 
     [Fact]
+    public void OpenWrt_s_own_prerequisite_check_failing_says_what_it_wants_not_only_that_make_failed()
+    {
+        // A umask OpenWrt refuses ("other values produce broken packages"): nothing crossboard
+        // installs can fix it, so OpenWrt's own check is what stops the run, and its words are shown.
+        var result = BuildCli.Run(["--target=SeedConfig", "--board=omega2", "--toolchain=openwrt-24.10", $"--sdk-source={_sdk.RepoPath}", $"--work-dir={_work.Path}"],
+            new Dictionary<string, string?>(_sdk.Environment), umask: "077");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains($"OpenWrt's own prerequisite check failed in {_work.Combine("sdk", "openwrt-24.10")}", result.All);
+        Assert.Contains("  Please build with umask 022 - other values produce broken packages", result.All);
+        Assert.Contains("Checks that failed: proper-umask.", result.All);
+        Assert.Matches(@"Full log: /\S+defconfig\S*\.log", result.All);
+        Assert.Matches(@"SeedConfig\s+\d\d:\d\d:\d\d\.\d+\s+Failed", result.Output);
+        Assert.DoesNotContain("   at ", result.All);
+    }
+
+    [Fact]
     public void A_misspelt_device_fails_the_run_with_the_recipe_line_and_no_stack_trace()
     {
         using var recipes = new TempDir("cli-recipes");

@@ -10,10 +10,14 @@ public static class BuildCli
         public string All => Output + Error;
     }
 
-    public static Result Run(IEnumerable<string> args, IDictionary<string, string?>? environment = null, TimeSpan? timeout = null)
+    /// <param name="umask">Run the program with this umask (octal, e.g. "077"), as a user whose shell sets it.</param>
+    public static Result Run(IEnumerable<string> args, IDictionary<string, string?>? environment = null, TimeSpan? timeout = null, string? umask = null)
     {
         // dotnet by full path: a test may hand the program a PATH without it.
-        var spec = new ProcessSpec(Dotnet, [RepoPaths.BuildDll, .. args])
+        string[] command = umask is null
+            ? [Dotnet, RepoPaths.BuildDll, .. args]
+            : ["/bin/sh", "-c", $"umask {umask} && exec \"$0\" \"$@\"", Dotnet, RepoPaths.BuildDll, .. args];
+        var spec = new ProcessSpec(command[0], command[1..])
         {
             WorkingDirectory = RepoPaths.Root,
             Timeout = timeout ?? TimeSpan.FromMinutes(10),
@@ -30,6 +34,10 @@ public static class BuildCli
     }
 
     public static Result Run(params string[] args) => Run((IEnumerable<string>)args);
+
+    /// <summary>The command line that runs the build program, for a shell (e.g. on a pseudo-terminal).</summary>
+    public static string CommandLine(params string[] args) =>
+        string.Join(' ', new[] { Dotnet, RepoPaths.BuildDll }.Concat(args).Select(ProcessSpec.ShellQuote));
 
     private static readonly string Dotnet = ProcessRunner.Which("dotnet") ?? "dotnet";
 }
