@@ -56,7 +56,7 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
     {
         var needs = HostPrerequisites.For(new HostNeedsQuery(
             context.Board, context.Toolchain, context.RustTarget,
-            Emulator: context.DeploysToEmulator,
+            Emulator: EmulatedDevice(context),
             Docker: context.UseDocker,
             DockerCli: context.DockerCli,
             BuildsApp: context.ArtifactFile is null,
@@ -69,6 +69,24 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
         var installed = new HostSetup(packages, context.BuildLog)
             .Apply(context.HostPlan, context.Consent, context.DryRun, what, Path.Combine(context.WorkDir, "logs", "host-packages.log"));
         context.Consent = context.Consent.AfterPlan(installed);
+    }
+
+    /// <summary>The emulated device's settings when the run deploys to it (its board may be another of the same CPU).</summary>
+    internal static EmulatorSettings? EmulatedDevice(BuildContext context)
+    {
+        if (!context.DeploysToEmulator)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Emulator.EmulatorDevices.EmulatedBoardFor(context.Board, context.Catalog.Boards).Emulator;
+        }
+        catch (Host.CrossboardException)
+        {
+            return null; // no board emulates this CPU: the emulator's tasks say so when they run
+        }
     }
 
     /// <summary>

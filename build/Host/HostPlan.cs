@@ -115,12 +115,14 @@ public sealed class HostPlan
     public string Render()
     {
         var table = new TextTable("task", "needs", "install", "for");
-        foreach (var m in Missing)
+        // One row per thing installed: an architecture two tasks need is added once.
+        foreach (var same in Missing.GroupBy(m => (m.Need.Name, m.Installable)))
         {
+            var m = same.First();
             var install = m.Need.Architecture is { } arch
                 ? $"dpkg --add-architecture {arch}"
                 : m.Installable ? string.Join(' ', m.Need.DebianPackages) : "(cannot: see below)";
-            table.Add(m.Task, m.Need.Name, install, m.Need.Purpose);
+            table.Add(string.Join(", ", same.Select(n => n.Task).Distinct()), m.Need.Name, install, string.Join("; ", same.Select(n => n.Need.Purpose).Distinct()));
         }
 
         return table.ToString();

@@ -35,7 +35,10 @@ public sealed record Prerequisite(
 }
 
 /// <summary>What a run's switches decide about the host's needs.</summary>
-/// <param name="Emulator">The deploy target is the emulated device (no --device, or --device=emulator).</param>
+/// <param name="Emulator">
+/// The emulated device's settings when the deploy target is the emulated device (no --device, or
+/// --device=emulator): the board's own [emulator], or that of the board that emulates its CPU.
+/// </param>
 /// <param name="BuildsApp">False with --artifact: the SDK and cargo stages have nothing to do.</param>
 /// <param name="Rust">--rust; null: automatic.</param>
 /// <param name="WorkDir">Where a Debian Rust std already unpacked would be (it then needs no foreign architecture).</param>
@@ -43,7 +46,7 @@ public sealed record HostNeedsQuery(
     Board Board,
     ToolchainDefinition Toolchain,
     string RustTarget,
-    bool Emulator,
+    EmulatorSettings? Emulator,
     bool Docker = false,
     string? DockerCli = null,
     bool BuildsApp = true,
@@ -73,7 +76,7 @@ public static class HostPrerequisites
             list.AddRange(query.Docker ? ForDocker(query.DockerCli) : BuildTools(query));
         }
 
-        if (query.Emulator && query.Board.Emulator is { } settings)
+        if (query.Emulator is { } settings)
         {
             list.AddRange(ForEmulator(settings));
         }

@@ -11,7 +11,7 @@ public sealed class Doctor : FrostingTask<BuildContext>
     public override void Run(BuildContext context)
     {
         var checks = HostPrerequisites.For(new HostNeedsQuery(context.Board, context.Toolchain, context.RustTarget,
-                Emulator: context.DeploysToEmulator, Docker: context.UseDocker, DockerCli: context.DockerCli,
+                Emulator: BuildLifetime.EmulatedDevice(context), Docker: context.UseDocker, DockerCli: context.DockerCli,
                 Rust: Cargo.RustToolchain.Parse(context.RustProvider), WorkDir: context.WorkDir))
             .Select(p => (Prerequisite: p, Present: p.IsPresent()))
             .ToList();

@@ -61,7 +61,7 @@ public sealed class HostPlanTests : IDisposable
                 var toolchain = catalog.ToolchainFor(board, name);
                 foreach (var docker in new[] { false, true })
                 {
-                    var needs = HostPrerequisites.For(new HostNeedsQuery(board, toolchain, RecipeCatalog.RustTargetFor(board, toolchain), Emulator: true, Docker: docker));
+                    var needs = HostPrerequisites.For(new HostNeedsQuery(board, toolchain, RecipeCatalog.RustTargetFor(board, toolchain), Emulator: board.Emulator, Docker: docker));
                     foreach (var need in needs)
                     {
                         Assert.NotEmpty(need.Tasks);
@@ -81,7 +81,7 @@ public sealed class HostPlanTests : IDisposable
         var catalog = RecipeCatalog.Load(RepoPaths.Recipes, RepoPaths.Toolchains);
         var board = catalog.GetBoard("malta-le");
         var toolchain = catalog.ToolchainFor(board, null);
-        var needs = HostPrerequisites.For(new HostNeedsQuery(board, toolchain, RecipeCatalog.RustTargetFor(board, toolchain), Emulator: true));
+        var needs = HostPrerequisites.For(new HostNeedsQuery(board, toolchain, RecipeCatalog.RustTargetFor(board, toolchain), Emulator: board.Emulator));
 
         var plan = HostPlan.Make(needs, ["BuildToolchain", "ConfigureCargo", "CargoBuild", "EmulatorImage", "EmulatorStart", "Deploy"],
             new DebianPackages(new Consent(false, false), _ => { }).Missing);
@@ -101,7 +101,7 @@ public sealed class HostPlanTests : IDisposable
         var catalog = RecipeCatalog.Load(RepoPaths.Recipes, RepoPaths.Toolchains);
         var board = catalog.GetBoard("omega2");
         var toolchain = catalog.ToolchainFor(board, "openwrt-24.10");
-        var needs = HostPrerequisites.For(new HostNeedsQuery(board, toolchain, RecipeCatalog.RustTargetFor(board, toolchain), Emulator: false));
+        var needs = HostPrerequisites.For(new HostNeedsQuery(board, toolchain, RecipeCatalog.RustTargetFor(board, toolchain), Emulator: null));
         var packages = needs.Where(n => n.Tasks.Contains("SeedConfig")).SelectMany(n => n.DebianPackages).ToHashSet();
 
         // include/prereq-build.mk of v24.10.8, check by check.
@@ -117,8 +117,8 @@ public sealed class HostPlanTests : IDisposable
         }
 
         // None of them is needed by a Debian toolchain, nor on the host with --docker.
-        var debian = HostPrerequisites.For(new HostNeedsQuery(board, catalog.ToolchainFor(board, "debian-mipsel"), "mipsel-unknown-linux-gnu", Emulator: false));
-        var docker = HostPrerequisites.For(new HostNeedsQuery(board, toolchain, RecipeCatalog.RustTargetFor(board, toolchain), Emulator: false, Docker: true));
+        var debian = HostPrerequisites.For(new HostNeedsQuery(board, catalog.ToolchainFor(board, "debian-mipsel"), "mipsel-unknown-linux-gnu", Emulator: null));
+        var docker = HostPrerequisites.For(new HostNeedsQuery(board, toolchain, RecipeCatalog.RustTargetFor(board, toolchain), Emulator: null, Docker: true));
         Assert.DoesNotContain(debian, n => n.DebianPackages.Contains("gawk"));
         Assert.Equal(["docker or podman"], docker.Select(n => n.Name));
     }
