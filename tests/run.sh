@@ -31,6 +31,15 @@ if ! bash tests/setup/warm-caches.sh tests/bin/Debug/net10.0/Build.dll; then
   exit 1
 fi
 
+# The fresh-machine test runs the README's first command in a bare container without network; the
+# Debian mirror and NuGet feed it uses instead are made here, from a networked first run, and
+# again only when build/, recipes/, toolchains/ or samples/ change. A failure here is reported by
+# that test (with the log), not by stopping the others.
+echo "== preparing the fresh-machine test's local Debian mirror and NuGet feed"
+if ! bash tests/setup/fresh-machine.sh; then
+  echo "tests/run.sh: preparing them failed (see above); FreshMachineTests will fail and say why" >&2
+fi
+
 echo "== testing"
 log="$(mktemp "${TMPDIR:-/tmp}/crossboard-tests.XXXXXX.log")"
 export NO_COLOR=1

@@ -76,28 +76,7 @@ public sealed class BootstrapTests : IDisposable
         Assert.Contains("malta-le", second.StandardOutput);
     }
 
-    /// <summary>The working tree's files as git sees them (tracked, and new ones it does not ignore), without build outputs.</summary>
-    private string CopyWorkingTree()
-    {
-        var repo = _dir.Combine("repo");
-        var files = ProcessRunner.RunChecked(new ProcessSpec("git", "-C", RepoPaths.Root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"),
-            "git ls-files failed").StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries);
-        foreach (var file in files)
-        {
-            var from = Path.Combine(RepoPaths.Root, file);
-            if (!File.Exists(from))
-            {
-                continue; // deleted in the working tree
-            }
-
-            var to = Path.Combine(repo, file);
-            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-            File.Copy(from, to);
-        }
-
-        File.SetUnixFileMode(Path.Combine(repo, "build.sh"), File.GetUnixFileMode(Path.Combine(RepoPaths.Root, "build.sh")));
-        return repo;
-    }
+    private string CopyWorkingTree() => WorkingTree.CopyTo(_dir.Combine("repo"));
 
     private ProcessResult BuildSh(string repo, params string[] args) => BuildSh(repo, quick: true, args);
 

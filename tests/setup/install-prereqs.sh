@@ -23,6 +23,8 @@ packages=(
   exfatprogs exfat-fuse fuse3 e2fsprogs
   # network namespaces, a container engine serving the docker API
   iproute2 podman runc debootstrap uidmap
+  # the fresh-machine test's local Debian mirror (apt-ftparchive writes its Release file)
+  apt-utils
   # benchmarks
   hyperfine
 )

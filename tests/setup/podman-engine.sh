@@ -5,7 +5,8 @@
 #   2. `podman system service` on a PRIVATE socket (never the system's docker.sock), started only
 #      when nothing answers there yet,
 #   3. a Debian bookworm base image made without a registry (debootstrap + import), only when missing.
-# Prints two lines for the caller to read: DOCKER_HOST=unix://... and BASE_IMAGE=...
+# Prints lines for the caller to read: DOCKER_HOST=unix://..., BASE_IMAGE=... and CONTAINERS_CONF=...
+# (for the podman CLI itself: `CONTAINERS_CONF=... podman run ...`).
 # Exits non-zero with the reason on stderr when no engine can be started here (tests then skip).
 #
 # Called by tests/setup/install-prereqs.sh (CI) and by the Docker tests' fixture (a plain
@@ -73,3 +74,4 @@ fi
 
 echo "DOCKER_HOST=unix://$sock"
 echo "BASE_IMAGE=$base_image"
+echo "CONTAINERS_CONF=$conf"
