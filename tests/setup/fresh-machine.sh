@@ -99,9 +99,7 @@ export DEBIAN_FRONTEND=noninteractive
 ln -sf /usr/share/dotnet/dotnet /usr/bin/dotnet
 for i in 1 2 3; do apt-get update -q && break || sleep 5; done
 # The given set of both test variants (root; a user with sudo), so that the mirror has it.
-# STOPGAP, remove once crossboard installs it itself: openssh-client (ssh-keygen makes the deploy
-# key), which nothing installs on main today, so that the collecting run can get to the end.
-apt-get install -y -q --no-install-recommends libicu72 git ca-certificates sudo openssh-client
+apt-get install -y -q --no-install-recommends libicu72 git ca-certificates sudo
 # The machines here reach the registries through TLS only the host's CA store trusts (apt's
 # mirror is plain http; NuGet's is https).
 shopt -s nullglob
@@ -109,8 +107,9 @@ for crt in /host-ca/*.crt; do cp "$crt" /usr/local/share/ca-certificates/; done
 update-ca-certificates
 git clone -q /src /root/crossboard
 cd /root/crossboard
-# The first run on main fails part way today (issue 13); each rerun gets further and downloads
-# what the next steps need. Three tries, then the collection has failed.
+# A first run that fails part way (a crossboard bug, a registry's hiccup) leaves the rest of its
+# downloads to the rerun, which gets further: three tries, then the collection has failed and the
+# test says so with this log.
 ok=
 for attempt in 1 2 3; do
   echo "== fresh-machine collect: ./build.sh --target=Deploy --yes (attempt $attempt of 3)"
