@@ -113,7 +113,7 @@ public sealed class DeployCliTests : IDisposable
 
     private BuildCli.Result Cli(IDictionary<string, string?> environment, string[] args)
     {
-        var result = BuildCli.Run([.. args, $"--work-dir={_kit.Dir.Combine("work")}"], environment, TimeSpan.FromMinutes(3));
+        var result = BuildCli.Run([.. args, .. DeployKit.BoardSwitches, $"--work-dir={_kit.Dir.Combine("work")}"], environment, TimeSpan.FromMinutes(3));
         TestContext.Current.TestOutputHelper?.WriteLine(result.All);
         return result;
     }

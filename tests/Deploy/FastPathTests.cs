@@ -43,9 +43,20 @@ public sealed class FastPathTests : IDisposable
         Assert.False(none.State.Exists);
         Assert.False(none.Same);
 
+        // The same bytes, put there by hand: identical, but not "the same deploy" until crossboard's record lists them.
         File.WriteAllBytes(installed, bytes);
+        var unrecorded = Look();
+        Assert.False(unrecorded.Same);
+        Assert.True(unrecorded.Identical);
+        Assert.True(unrecorded.Target.Foreign);
+        Assert.Equal(InstallRecord.SystemManifest, unrecorded.Manifest);
+
+        Directory.CreateDirectory(Path.Combine(server.Etc, "crossboard"));
+        File.WriteAllText(Path.Combine(server.Etc, "crossboard", "installed"),
+            $"{InstallRecord.Header}\napp md5:{expected.Md5} {bytes.Length} 2026-01-01T00:00:00Z {TestApp.BoardName} /usr/bin/app\n");
         var same = Look();
         Assert.True(same.Same);
+        Assert.Equal(new InstalledFile("app", "md5:" + expected.Md5, bytes.Length, "2026-01-01T00:00:00Z", TestApp.BoardName, "/usr/bin/app"), same.Target.Record);
         // With busybox's md5sum, the faster of its two (DeviceFacts.VerifyTool).
         Assert.Equal(expected.Md5, same.State.Checksum);
         Assert.True(same.Facts.IsRoot);
@@ -169,7 +180,7 @@ public sealed class FastPathTests : IDisposable
             }
         }, Cancel);
         var app = _kit.App("v1");
-        string[] deploy = ["--target=Deploy", $"--device=root@127.0.0.1:{port}", $"--artifact={app.Path}", $"--work-dir={_kit.Dir.Combine("work")}",
+        string[] deploy = ["--target=Deploy", .. DeployKit.BoardSwitches, $"--device=root@127.0.0.1:{port}", $"--artifact={app.Path}", $"--work-dir={_kit.Dir.Combine("work")}",
             "--host-key=SHA256:" + Convert.ToBase64String(new byte[32]).TrimEnd('='), $"--password-env={_kit.Secret("pw")}"];
 
         var dry = BuildCli.Run([.. deploy, "--dryrun"]);
