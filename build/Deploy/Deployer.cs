@@ -5,11 +5,13 @@ using Crossboard.Host;
 namespace Crossboard.Deploy;
 
 /// <summary>
-/// Puts a binary on one device so that it is never half there: checks space, uploads beside the
-/// target as &lt;target&gt;.new, verifies the checksum on the device, keeps the previous binary as
-/// &lt;target&gt;.bak and renames the new one into place (rename is atomic within a filesystem).
-/// Then (re)starts the app the board's way and runs the smoke check. <see cref="Rollback"/> swaps
-/// the backup back.
+/// Puts a binary on one device so that it is never half there, and never where it does not
+/// belong: checks it fits the board, writes only over what crossboard's record on the device says
+/// it installed (<see cref="InstallGuard"/>), checks space, uploads beside the target as
+/// &lt;target&gt;.new, verifies the checksum on the device, keeps the previous binary as
+/// &lt;target&gt;.bak, records both and renames the new one into place (rename is atomic within a
+/// filesystem). Then (re)starts the app the board's way and runs the smoke check; a build that
+/// fails either is reverted (<see cref="Reverter"/>). <see cref="Rollback"/> swaps the backup back.
 /// </summary>
 public sealed class Deployer(DeploySettings settings, IBuildLog log)
 {
@@ -58,19 +60,14 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
         var sudo = Privilege(connection, look, targetPath);
         var service = new ServiceManager(connection, settings.Service, artifact.Name, targetPath, sudo, new ServiceRecording(look.Manifest, time, settings.Board.Name));
         var record = new InstalledFile(artifact.Name, $"{Digest(tool)}:{expected}", artifact.Size, time, settings.Board.Name, targetPath);
-        TransferMethod? method = null;
-        long sent = 0;
-        string outcome;
-        string? afterFailure = null;
         // The checksum matched on the device, and crossboard installed it.
         if (look.Same)
         {
             deviceLog.Information($"The device already has this build of {artifact.Name} ({tool} {Short(expected)}): nothing transferred.");
-            outcome = "unchanged";
             var running = look.Service is { } answer ? service.Interpret(answer, restart: false) : service.Apply(restart: false);
             deviceLog.Information(Capitalise(running.Summary) + ".");
-            var detail = Smoke(target, service, deviceLog, cancellation, afterFailure);
-            return new DeviceResult(target.Name, true, outcome, method, sent, watch.Elapsed, detail, deviceLog.LogFile);
+            var detail = Smoke(target, service, deviceLog, cancellation, null);
+            return new DeviceResult(target.Name, true, "unchanged", null, 0, watch.Elapsed, detail, deviceLog.LogFile);
         }
 
         // Anything else writes to the device: only over what crossboard installed (or --force).
@@ -109,20 +106,20 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
         }
 
         // What the binary there becomes once it is the backup: crossboard's own, or (with --force)
-        // the device's file, kept so that Rollback or a revert can put it back.
-        var kept = !state.Exists ? null : look.Target.Record?.At(targetPath + ".bak") ?? new InstalledFile(
+        // the device's file (a link, even), kept so that Rollback or a revert can put it back.
+        var hadFile = state.Exists || look.Target.Exists;
+        var kept = !hadFile ? null : look.Target.Record?.At(targetPath + ".bak") ?? new InstalledFile(
             InstalledFile.DeviceOwn, state.Checksum is { } sum ? $"{Digest(tool)}:{sum}" : "-", state.Size ?? 0, time, "-", targetPath + ".bak");
         EnsureSpace(connection, deviceLog, look, artifact, targetPath, sudo);
         var install = InstallScript(tool, expected, targetPath, look.Manifest, record, kept,
             plan.AdoptServiceFile ? serviceRecord : null, service.DefinitionFile);
-        (method, sent, var answered) = Upload(connection, facts, state, deviceLog, artifact, targetPath, sudo, install, cancellation);
+        var (method, sent, answered) = Upload(connection, facts, state, deviceLog, artifact, targetPath, sudo, install, cancellation);
         Install(connection, deviceLog, tool, expected, targetPath, sudo, install, answered);
-        deviceLog.Information(!state.Exists
+        deviceLog.Information(!hadFile
             ? $"Installed {targetPath}."
             : $"Installed {targetPath}; the previous binary is kept as {targetPath}.bak (--target=Rollback restores it).");
-        outcome = "deployed";
         // --keep-failed leaves a failed build where it is, as Deploy did before it could revert.
-        var installed = !settings.KeepFailed ? null : !state.Exists
+        var installed = !settings.KeepFailed ? null : !hadFile
             ? $"The new binary stays installed as {targetPath} (--keep-failed)."
             : $"The new binary stays installed (--keep-failed); the previous one is kept as {targetPath}.bak: --target=Rollback restores it.";
         var revert = new Reverter(connection, service, deviceLog, settings, target, sudo, look, targetPath, kept, tool);
@@ -137,9 +134,8 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
                 throw new CrossboardException(ex.Message + Environment.NewLine + installed, deviceLog.LogFile, ex);
             }
 
-            afterFailure = installed;
-            var detail = Smoke(target, service, deviceLog, cancellation, afterFailure);
-            return new DeviceResult(target.Name, true, outcome, method, sent, watch.Elapsed, detail, deviceLog.LogFile);
+            var detail = Smoke(target, service, deviceLog, cancellation, installed);
+            return new DeviceResult(target.Name, true, "deployed", method, sent, watch.Elapsed, detail, deviceLog.LogFile);
         }
         catch (CrossboardException ex) when (!settings.KeepFailed && !cancellation.IsCancellationRequested)
         {

@@ -61,7 +61,13 @@ public sealed class Reverter(
         script.Append(kept is not null
             ? "{ [ -e \"$t.bak\" ] || [ -L \"$t.bak\" ]; } || { echo nobackup; exit 3; }\nmv -f \"$t.bak\" \"$t\" || exit 4\n"
             : "rm -f \"$t\" || exit 4\n");
-        var edits = new List<(string, string?)> { (targetPath, previousOurs ? look.Target.Record!.Fields : null), (targetPath + ".bak", null) };
+        // The backup this deploy made is the binary again: its line goes (a first install made none).
+        var edits = new List<(string, string?)> { (targetPath, previousOurs ? look.Target.Record!.Fields : null) };
+        if (kept is not null)
+        {
+            edits.Add((targetPath + ".bak", null));
+        }
+
         if (definition is not null)
         {
             if (definitionExisted)

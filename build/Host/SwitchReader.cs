@@ -109,40 +109,27 @@ public sealed class SwitchReader(Func<string, string?> value, Func<string, strin
     public string? Path(string name) => Text(name) is { } text ? fullPath(text) : null;
 
     /// <summary>A file that must exist now.</summary>
-    public string? ExistingFile(string name)
-    {
-        if (Path(name) is not { } path)
-        {
-            return null;
-        }
-
-        if (File.Exists(path))
-        {
-            return path;
-        }
-
-        _problems.Add(Directory.Exists(path)
-            ? $"--{name}={Text(name)}: {path} is a directory; give a file."
-            : $"--{name}={Text(name)}: no such file ({path}).");
-        return null;
-    }
+    public string? ExistingFile(string name) => Existing(name, directory: false);
 
     /// <summary>A directory that must exist now.</summary>
-    public string? ExistingDirectory(string name)
+    public string? ExistingDirectory(string name) => Existing(name, directory: true);
+
+    private string? Existing(string name, bool directory)
     {
         if (Path(name) is not { } path)
         {
             return null;
         }
 
-        if (Directory.Exists(path))
+        var (wanted, other) = directory ? ("directory", "file") : ("file", "directory");
+        if (directory ? Directory.Exists(path) : File.Exists(path))
         {
             return path;
         }
 
-        _problems.Add(File.Exists(path)
-            ? $"--{name}={Text(name)}: {path} is a file; give a directory."
-            : $"--{name}={Text(name)}: no such directory ({path}).");
+        _problems.Add((directory ? File.Exists(path) : Directory.Exists(path))
+            ? $"--{name}={Text(name)}: {path} is a {other}; give a {wanted}."
+            : $"--{name}={Text(name)}: no such {wanted} ({path}).");
         return null;
     }
 

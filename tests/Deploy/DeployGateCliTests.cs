@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Crossboard.Tests.Cargo;
 using Crossboard.Tests.Fixtures.Ssh;
 using Crossboard.Tests.Support;
@@ -67,19 +65,8 @@ public sealed class DeployGateCliTests(CrossBuilds builds) : IDisposable
     [Fact]
     public void A_binary_that_does_not_fit_is_refused_before_any_connection_for_one_device_a_fleet_and_Rollback()
     {
-        // Not an SSH server: it counts the connections it gets.
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var connections = 0;
-        _ = Task.Run(async () =>
-        {
-            while (true)
-            {
-                using var client = await listener.AcceptTcpClientAsync(Cancel);
-                Interlocked.Increment(ref connections);
-            }
-        }, Cancel);
+        using var counter = new ConnectionCounter(Cancel);
+        var port = counter.Port;
         var device = $"--device=root@127.0.0.1:{port}";
         var pin = "--host-key=SHA256:" + Convert.ToBase64String(new byte[32]).TrimEnd('=');
         var fleet = _kit.Dir.Write("fleet.txt", $"root@127.0.0.1:{port}\nkitchen@127.0.0.1:{port}\n");
@@ -104,15 +91,7 @@ public sealed class DeployGateCliTests(CrossBuilds builds) : IDisposable
         Assert.Contains("it needs ARMv7 (Tag_CPU_arch 10), but rpi-zero's ARM1176JZF-S is armv6", armv7ForPiZero.All);
         Assert.Contains("it is built for x86-64, but malta-le's MIPS 24KEc (mipsel) needs MIPS", toFleet.All);
         Assert.Contains("/etc/passwd is not an ELF file", rollback.All);
-        // A probe of our own, closed by the listener once accepted: connections are accepted in
-        // order, so by then any the runs made are counted too.
-        using (var probe = new TcpClient())
-        {
-            probe.Connect(IPAddress.Loopback, port);
-            Assert.Equal(0, probe.GetStream().Read(new byte[1]));
-        }
-
-        Assert.Equal(1, Volatile.Read(ref connections));
+        Assert.Equal(0, counter.Settled());
     }
 
     [Fact]
