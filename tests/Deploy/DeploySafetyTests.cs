@@ -258,6 +258,25 @@ public sealed class DeploySafetyTests : IDisposable
     }
 
     [Fact]
+    public void A_Rollback_to_a_build_that_does_not_start_is_undone_and_the_running_build_stays()
+    {
+        var server = _kit.Start(new DeviceServerOptions { Kind = SshServerKind.Dropbear });
+        var target = DeployKit.Target(server, [server.AdminKey]);
+        // A broken build kept with --keep-failed, then a good one over it: the broken one is the backup.
+        Assert.Throws<CrossboardException>(() =>
+            new Deployer(_kit.Settings(smokeVersion: "v1") with { KeepFailed = true }, _kit.Log).Deploy(target, _kit.Broken("v1", "broken at start"), cancellation: Cancel));
+        new Deployer(_kit.Settings(smokeVersion: "v2"), _kit.Log).Deploy(target, _kit.App("v2"), cancellation: Cancel);
+
+        var error = Assert.Throws<DeployFailedException>(() => new Deployer(_kit.Settings(smokeVersion: "v1"), _kit.Log).Rollback(target, _kit.AppName, cancellation: Cancel));
+
+        Assert.Equal("reverted", error.Outcome);
+        Assert.Contains("broken at start", error.Message);
+        Assert.Contains($"Undone on device '{target.Name}': /usr/bin/{_kit.AppName} is the build that ran before the Rollback again", error.Message);
+        Assert.Equal("hello world v2", Answer(server));
+        Assert.Equal("v1", server.Shell($"/usr/bin/{_kit.AppName}.bak --version").StandardOutput.Trim());
+    }
+
+    [Fact]
     public void Rollback_refuses_a_backup_crossboard_did_not_make_or_made_for_another_board()
     {
         var server = _kit.Start(new DeviceServerOptions { Kind = SshServerKind.Dropbear });
