@@ -25,7 +25,8 @@ public sealed class Reverter(
         try
         {
             var done = Revert(cancellation);
-            log.Information(done);
+            // The console gets it with the error; the device's log file gets it here.
+            log.Detail(done);
             return new DeployFailedException(why + Environment.NewLine + done, "reverted", log.LogFile, failure);
         }
         catch (CrossboardException ex)
