@@ -86,11 +86,16 @@ public static class InstallGuard
         var list = string.Join(Environment.NewLine, foreign.Select(f => $"  - {f.Path}: {f.Owner}"));
         if (!force)
         {
+            // A plain file of this app's name, owned by no package: likely a crossboard from before the record.
+            var plain = target.Foreign && target.PackageLists.Count == 0 && target.LinkTo is null && !target.Busybox
+                ? $" If {targetPath} is this app installed by a crossboard that kept no record yet, or by hand, --force once replaces it and records it."
+                : "";
             throw new CrossboardException(
                 $"Deploying would replace {(foreign.Count == 1 ? "a file" : "files")} on device '{device}' that crossboard did not install:" + Environment.NewLine +
                 list + Environment.NewLine +
                 "Nothing was uploaded; the device is unchanged. Give the binary another name or choose another --install-dir; " +
-                $"or, if replacing {(foreign.Count == 1 ? "it" : "them")} is what you want, deploy with --force (the replaced binary is kept as <file>.bak, which --target=Rollback puts back).");
+                $"or, if replacing {(foreign.Count == 1 ? "it" : "them")} is what you want, deploy with --force (the replaced binary is kept as <file>.bak, which --target=Rollback puts back)." +
+                plain);
         }
 
         foreach (var (path, owner) in foreign)
