@@ -105,11 +105,14 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
             deviceLog.Warning($"{targetPath} changed on the device since crossboard installed it ({previous.Time}); it is replaced, and kept as {targetPath}.bak.");
         }
 
-        // What the binary there becomes once it is the backup: crossboard's own, or (with --force)
-        // the device's file (a link, even), kept so that Rollback or a revert can put it back.
+        // What the binary there becomes once it is the backup: crossboard's own; or, with --force, a
+        // plain file of the app's name taken over as the app's (from a crossboard before the
+        // record, or copied by hand); or the device's own file (a package's, a link), kept so that
+        // Rollback or a revert can put it back. Board "-": checked for no board.
         var hadFile = state.Exists || look.Target.Exists;
+        var plain = look.Target.PackageLists.Count == 0 && look.Target.LinkTo is null && !look.Target.Busybox;
         var kept = !hadFile ? null : look.Target.Record?.At(targetPath + ".bak") ?? new InstalledFile(
-            InstalledFile.DeviceOwn, state.Checksum is { } sum ? $"{Digest(tool)}:{sum}" : "-", state.Size ?? 0, time, "-", targetPath + ".bak");
+            plain ? artifact.Name : InstalledFile.DeviceOwn, state.Checksum is { } sum ? $"{Digest(tool)}:{sum}" : "-", state.Size ?? 0, time, "-", targetPath + ".bak");
         EnsureSpace(connection, deviceLog, look, artifact, targetPath, sudo);
         var install = InstallScript(tool, expected, targetPath, look.Manifest, record, kept,
             plan.AdoptServiceFile ? serviceRecord : null, service.DefinitionFile);

@@ -46,8 +46,8 @@ public sealed class Reverter(
             connection.Reconnect();
         }
 
-        // A build of this app that crossboard installed before: it goes back and runs again.
-        var previousOurs = kept is not null && look.Target.Record is not null;
+        // A build of this app (crossboard's, or one --force took over): it goes back and runs again.
+        var previousOurs = kept is not null && kept.App != InstalledFile.DeviceOwn;
         var definition = service.DefinitionFile;
         var definitionExisted = look.ServiceFile.Exists;
         var script = new System.Text.StringBuilder($"t={RemoteShell.Quote(targetPath)}\n")
@@ -63,7 +63,7 @@ public sealed class Reverter(
             ? "{ [ -e \"$t.bak\" ] || [ -L \"$t.bak\" ]; } || { echo nobackup; exit 3; }\nmv -f \"$t.bak\" \"$t\" || exit 4\n"
             : "rm -f \"$t\" || exit 4\n");
         // The backup this deploy made is the binary again: its line goes (a first install made none).
-        var edits = new List<(string, string?)> { (targetPath, previousOurs ? look.Target.Record!.Fields : null) };
+        var edits = new List<(string, string?)> { (targetPath, previousOurs ? kept!.At(targetPath).Fields : null) };
         if (kept is not null)
         {
             edits.Add((targetPath + ".bak", null));

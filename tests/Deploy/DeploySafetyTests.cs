@@ -171,6 +171,26 @@ public sealed class DeploySafetyTests : IDisposable
     }
 
     [Fact]
+    public void The_apps_binary_from_before_the_record_is_taken_over_with_force_and_Rollback_runs_it_again()
+    {
+        var server = _kit.Start(new DeviceServerOptions { Kind = SshServerKind.Dropbear });
+        var target = DeployKit.Target(server, [server.AdminKey]);
+        // v0, installed by a crossboard that kept no record (or copied by hand).
+        var installed = Path.Combine(server.UsrBin, _kit.AppName);
+        File.Copy(_kit.App("v0").Path, installed);
+        File.SetUnixFileMode(installed, (UnixFileMode)0b111_101_101);
+
+        var refused = Assert.Throws<CrossboardException>(() => new Deployer(_kit.Settings(smokeVersion: "v1"), _kit.Log).Deploy(target, _kit.App("v1"), cancellation: Cancel));
+        new Deployer(_kit.Settings(smokeVersion: "v1") with { Force = true }, _kit.Log).Deploy(target, _kit.App("v1"), cancellation: Cancel);
+        var back = new Deployer(_kit.Settings(smokeVersion: "v0"), _kit.Log).Rollback(target, _kit.AppName, cancellation: Cancel);
+
+        Assert.Contains($"  - /usr/bin/{_kit.AppName}: installed by something other than crossboard (its record, /etc/crossboard/installed, does not list it)", refused.Message);
+        Assert.Contains("--force once replaces it and records it", refused.Message);
+        Assert.StartsWith("smoke check passed", back.Detail);
+        Assert.Equal("hello world v0", Answer(server));
+    }
+
+    [Fact]
     public void A_file_of_a_dpkg_package_is_refused_naming_the_package()
     {
         // The device's dpkg database is the test machine's own: /usr/bin/scp belongs to openssh-client.
