@@ -48,6 +48,8 @@ public sealed class BuildContext : FrostingContext
         ("compress", "auto|yes|no", "Send the binary gzip-compressed: auto measures the link and the device (default: auto)."),
         ("artifact", "FILE", "Deploy this file instead of the cargo stage's output (a binary built elsewhere)."),
         ("transfer", "auto|exec|sftp|scp", "How Deploy sends the binary: auto (default: an exec channel of the deploy's own connection, else SFTP, else SCP), or that one."),
+        ("force", "true", "Deploy over a file crossboard did not install (a system binary, a package's file), keeping it as <file>.bak; never over the SSH server, busybox, the shell, init, procd/ubus or opkg."),
+        ("keep-failed", "true", "Leave a build that fails to start or fails the smoke check installed, for debugging (default: put the previous build back)."),
     ];
 
     public static string HelpText =>
@@ -57,31 +59,67 @@ public sealed class BuildContext : FrostingContext
     public BuildContext(ICakeContext context)
         : base(context)
     {
+        // Every switch is read and checked here, once: a bad value stops the run before its
+        // first task (and names every bad value at once), so a typo costs no build and no boot.
+        var read = new SwitchReader(Optional, path => FullPath(path)!);
         RepoRoot = CrossboardPaths.RepoRoot();
-        BoardName = Optional("board") ?? DefaultBoard;
-        ToolchainName = Optional("toolchain");
-        ExtraRecipes = FullPath(Optional("recipes"));
-        WorkDir = FullPath(Optional("work-dir")) ?? CrossboardPaths.DefaultWorkDir();
-        AppDir = FullPath(Optional("app")) ?? Path.Combine(RepoRoot, "samples", "hello");
-        Device = Optional("device");
-        _sizeProfile = Optional("size-profile");
-        RustProvider = Optional("rust");
-        BinName = Optional("bin");
-        EmulatorSshPort = Port("emulator-ssh-port");
-        EmulatorAppPort = Port("emulator-app-port");
-        Consent = Host.Consent.FromEnvironment(Flag("yes"));
-        SdkSource = Optional("sdk-source") is { } source && GitLocalPath(source) ? FullPath(source) : Optional("sdk-source");
-        // Not a number: 0, which PrepareVolume reports as a bad --sdk-volume-size when it needs the size.
-        SdkVolumeSizeGb = Optional("sdk-volume-size") is { } size ? (int.TryParse(size, out var gb) ? gb : 0) : Volume.SdkVolume.DefaultSizeGb;
-        UseDocker = Flag("docker");
-        DockerCli = Optional("docker-cli");
-        DockerClient.ValidateChoice(DockerCli);
-        DockerBaseImage = Optional("docker-base") ?? BuilderImageDefinition.DefaultBaseImage;
-        DeploySwitches = Deploy.DeploySwitches.Read(Optional, path => FullPath(path)!);
+        BoardName = read.Text("board") ?? DefaultBoard;
+        ToolchainName = read.Text("toolchain");
+        ExtraRecipes = read.ExistingDirectory("recipes");
+        WorkDir = read.Path("work-dir") ?? CrossboardPaths.DefaultWorkDir();
+        if (File.Exists(WorkDir))
+        {
+            read.Problem($"--work-dir={Optional("work-dir")}: {WorkDir} is a file; give a directory (made if missing).");
+        }
+
+        AppDir = read.ExistingDirectory("app") ?? Path.Combine(RepoRoot, "samples", "hello");
+        Device = read.Parsed("device", CheckDevice);
+        SizeProfile = read.Bool("size-profile");
+        RustProvider = read.Parsed("rust", rust =>
+        {
+            Cargo.RustToolchain.Parse(rust);
+            return rust;
+        });
+        BinName = read.Text("bin");
+        EmulatorSshPort = read.Port("emulator-ssh-port");
+        EmulatorAppPort = read.Port("emulator-app-port");
+        Consent = Host.Consent.FromEnvironment(read.Flag("yes"));
+        SdkSource = read.Parsed("sdk-source", source => GitLocalPath(source) ? CheckLocalSource(source, FullPath(source)!) : source);
+        SdkVolumeSizeGb = read.Number("sdk-volume-size", 1, 65536, "a size in GB from 1 to 65536") ?? Volume.SdkVolume.DefaultSizeGb;
+        UseDocker = read.Flag("docker");
+        DockerCli = read.Parsed("docker-cli", cli =>
+        {
+            DockerClient.ValidateChoice(cli);
+            return cli;
+        });
+        DockerBaseImage = read.Text("docker-base") ?? BuilderImageDefinition.DefaultBaseImage;
+        DeploySwitches = Deploy.DeploySwitches.Read(read);
+        if (Device is not null && DeploySwitches.DevicesFile is not null)
+        {
+            read.Problem("Give either --device (one device) or --devices=FILE (a fleet), not both.");
+        }
+
         DryRun = this.HasArgument("dryrun");
         UnknownSwitches = Arguments.GetArguments().Keys
             .Where(k => !k.Equals("dryrun", StringComparison.OrdinalIgnoreCase) && !Switches.Any(s => s.Name.Equals(k, StringComparison.OrdinalIgnoreCase)))
             .ToList();
+        read.ThrowIfAny();
+    }
+
+    /// <summary>--sdk-source as a local copy: it must be there.</summary>
+    private static string CheckLocalSource(string given, string full) => Directory.Exists(full) || File.Exists(full)
+        ? full
+        : throw new CrossboardException($"--sdk-source={given}: no such local copy ({full}). Give a URL or the path of an OpenWrt git checkout.");
+
+    /// <summary>--device: "emulator", an ~/.ssh/config alias, or [user@]host[:port] whose port is a port.</summary>
+    private static string CheckDevice(string device)
+    {
+        if (!device.Equals(Deploy.DeviceResolver.Emulator, StringComparison.OrdinalIgnoreCase))
+        {
+            Deploy.DeviceResolver.Parse(device);
+        }
+
+        return device;
     }
 
     public string RepoRoot { get; }
@@ -97,10 +135,8 @@ public sealed class BuildContext : FrostingContext
     /// <summary>The deploy switches as given (checked by the deploy tasks).</summary>
     public Deploy.DeploySwitches DeploySwitches { get; }
 
-    /// <summary>--size-profile: null means the board's rust.size-profile decides (read by the task: a bad value is its error).</summary>
-    public bool? SizeProfile => _sizeProfile is null ? null : ParseBool("size-profile", _sizeProfile);
-
-    private readonly string? _sizeProfile;
+    /// <summary>--size-profile: null means the board's rust.size-profile decides.</summary>
+    public bool? SizeProfile { get; }
 
     /// <summary>--rust: auto (null), stable, nightly or debian.</summary>
     public string? RustProvider { get; }
@@ -124,11 +160,11 @@ public sealed class BuildContext : FrostingContext
     public int? EmulatorAppPort { get; }
 
     /// <summary>--artifact: a binary built elsewhere, deployed as it is (the SDK and cargo stages then have nothing to do).</summary>
-    public string? ArtifactFile => FullPath(Optional("artifact"));
+    public string? ArtifactFile => DeploySwitches.ArtifactFile;
 
     /// <summary>No --device nor --devices, or --device=emulator: the emulated device is the target (the quick start's).</summary>
     public bool DeploysToEmulator => Device is null
-        ? !this.HasArgument("devices")
+        ? DeploySwitches.DevicesFile is null
         : Device.Equals(Deploy.DeviceResolver.Emulator, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
@@ -252,26 +288,9 @@ public sealed class BuildContext : FrostingContext
 
     private Host.IBuildLog? _buildLog;
 
-    private static bool ParseBool(string name, string value) => value.Trim().ToLowerInvariant() switch
-    {
-        "" or "true" or "yes" or "on" or "1" => true,
-        "false" or "no" or "off" or "0" => false,
-        _ => throw new CrossboardException($"--{name}={value}: use true or false."),
-    };
-
     private static bool GitLocalPath(string source) => Git.GitClient.IsLocalPath(source);
 
-    /// <summary>A boolean switch: absent is false, a bare --name is true, a bad value is a clear error.</summary>
-    private bool Flag(string name) => Optional(name) is { } value && ParseBool(name, value);
-
     private string? Optional(string name) => this.HasArgument(name) ? this.Argument<string>(name) : null;
-
-    private int? Port(string name) => Optional(name) switch
-    {
-        null => null,
-        var text when int.TryParse(text, out var port) && port is > 0 and < 65536 => port,
-        var text => throw new CrossboardException($"--{name}={text}: expected a TCP port number (1-65535)."),
-    };
 
     private string? FullPath(string? path) => path is null
         ? null

@@ -48,8 +48,24 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
         // EarlyWork starts what these need in the background, when the first task runs.
         context.PlannedTasks = info.TasksToExecute.Select(t => t.Name).ToList();
 
+        // A binary built elsewhere fits the board, or nothing runs: no install, no boot, no connection.
+        CheckArtifact(context);
+
         // Everything the run installs on this machine, shown and asked for once, before the first task.
         PlanHost(context);
+    }
+
+    /// <summary>
+    /// --artifact for a run that deploys (or rolls back, or runs) it: the board-fit check CargoBuild
+    /// runs on its own output (a file that is no ELF program is refused, saying what it is), and
+    /// the app name's check, before the first task.
+    /// </summary>
+    private static void CheckArtifact(BuildContext context)
+    {
+        if (context.ArtifactFile is { } file && context.PlannedTasks.Any(t => t is nameof(Deploy) or nameof(Rollback) or "Run"))
+        {
+            context.Artifact = Crossboard.Deploy.DeployStage.ArtifactFromFile(file, context.RustTarget, context.Board, context.BuildLog);
+        }
     }
 
     private static void PlanHost(BuildContext context)

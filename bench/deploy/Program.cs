@@ -54,10 +54,31 @@ internal static class Bench
 
     public static readonly IBuildLog Quiet = new RecordingBuildLog();
 
+    /// <summary>The devices' board (the tests' x86-64 device): every binary deployed must fit it.</summary>
+    public static readonly Crossboard.Recipes.Board Board = TestApp.Board();
+
+    /// <summary>
+    /// A 50 MB binary as Deploy takes it: the tests' real ELF program followed by <paramref name="padding"/>
+    /// (which the loader never reads), checked against the board once, as CargoBuild checks what it built.
+    /// </summary>
+    public static BuiltArtifact Binary(string path, byte[] padding, string name = "app")
+    {
+        var program = TestApp.Bytes(new TestAppBuild(name, "bench", 8000));
+        using (var file = File.Create(path))
+        {
+            file.Write(program);
+            file.Write(padding);
+        }
+
+        ArtifactCheck.Require(path, Board, Quiet);
+        return BuiltArtifact.Of(path, name, "x86_64-unknown-linux-gnu", "bench") with { CheckedFor = Board.Name };
+    }
+
     public static DeploySettings Settings(string work) => new()
     {
         InstallDir = "/tmp",
         Service = ServiceStyle.None,
+        Board = Board,
         DefaultKnownHosts = Path.Combine(work, "known_hosts"),
         Compression = CompressionMode.Never,
     };
@@ -171,9 +192,7 @@ internal static class Uploads
         {
             // A different binary each time, or the second deploy would (rightly) send nothing.
             bytes[0] = (byte)++round;
-            var path = Path.Combine(work, "app");
-            File.WriteAllBytes(path, bytes);
-            var artifact = BuiltArtifact.Of(path, "app", "bench", "bench");
+            var artifact = Bench.Binary(Path.Combine(work, "app"), bytes);
             deployer.Deploy(Bench.Target(server), artifact);
         });
         Row(label, $"crossboard Deploy ({method}: connect, df, upload, sha256sum on the device, backup, rename)", time);
@@ -248,15 +267,15 @@ internal static class UploadFigure
             RandomNumberGenerator.Fill(bytes);
             var path = Path.Combine(work, n, "app");
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllBytes(path, bytes);
-            // Measured as the cargo stage measures what it built: before the deploy, not in it.
-            return BuiltArtifact.Of(path, "app", "bench", "bench " + n);
+            // Measured and checked as the cargo stage measures and checks what it built: before the deploy, not in it.
+            return Bench.Binary(path, bytes);
         }).ToArray();
         using var sftpDevice = DeviceServer.Start(new DeviceServerOptions { Kind = SshServerKind.OpenSsh, Sftp = true, Scp = true });
         var settings = new DeploySettings
         {
             InstallDir = "/usr/bin",
             Service = ServiceStyle.None,
+            Board = Bench.Board,
             DefaultKnownHosts = Path.Combine(work, "known_hosts"),
             LogDir = Path.Combine(work, "logs"),
         };

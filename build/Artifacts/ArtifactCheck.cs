@@ -58,7 +58,11 @@ public static class ArtifactCheck
         }
         catch (ElfFormatException ex)
         {
-            throw new CrossboardException($"The artifact check cannot read the binary: {ex.Message}.");
+            // Not a program at all (a text file, a script, an archive): nothing to compare with the board.
+            throw new CrossboardException(
+                $"The artifact check cannot read the binary: {ex.Message}." + Environment.NewLine +
+                $"Deploy installs a program built for {board.Name} ({board.Cpu.Arch} {board.System.Libc}): the cargo stage's output, or an ELF executable built elsewhere given with --artifact=FILE. " +
+                "Nothing was deployed.");
         }
 
         var refusals = new List<string>();

@@ -12,6 +12,9 @@ namespace Crossboard.Artifacts;
 /// <param name="Md5">Lower-case hex; what the device's md5sum must say of an upload (see DeviceFacts.VerifyTool).</param>
 public sealed record BuiltArtifact(string Path, string Name, string RustTarget, long Size, string Sha256, string Summary, string Md5)
 {
+    /// <summary>The board whose fit check (<see cref="ArtifactCheck"/>) this binary passed; null until checked. Deploy checks any other.</summary>
+    public string? CheckedFor { get; init; }
+
     /// <summary>Describes the file as it is now on disk: its size and checksums are measured (in one read), not assumed.</summary>
     public static BuiltArtifact Of(string path, string name, string rustTarget, string summary)
     {

@@ -104,8 +104,8 @@ public sealed class ElfFile
         {
             var start = Encoding.ASCII.GetString(bytes, 0, Math.Min(bytes.Length, 2));
             throw new ElfFormatException(start == "#!"
-                ? $"{path} is a script (it starts with #!), not a compiled ELF executable"
-                : $"{path} is not an ELF file (no \\x7fELF magic at its start)");
+                ? $"{path} is a script (it starts with #!), not a compiled ELF executable: its first line is \"{FileKind.FirstLine(bytes)}\""
+                : $"{path} is not an ELF file (no \\x7fELF magic at its start): it is {FileKind.Describe(bytes)}");
         }
 
         var bits = bytes[4] switch

@@ -75,7 +75,7 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
 
         var verdict = ArtifactCheck.Require(built.Executable, inputs.Board, log);
         log.Information(verdict.Summary);
-        return BuiltArtifact.Of(built.Executable, built.Name, inputs.Triple, verdict.Summary);
+        return BuiltArtifact.Of(built.Executable, built.Name, inputs.Triple, verdict.Summary) with { CheckedFor = inputs.Board.Name };
     }
 
     private static CargoTargetSettings Settings(CargoStageInputs inputs, string task)

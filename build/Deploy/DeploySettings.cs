@@ -1,3 +1,5 @@
+using Crossboard.Host;
+
 namespace Crossboard.Deploy;
 
 /// <summary>Everything a deploy needs besides the device and the binary: the recipe's [deploy] table plus switches.</summary>
@@ -8,6 +10,18 @@ public sealed record DeploySettings
 
     /// <summary>procd, systemd, background or none (recipe service).</summary>
     public required string Service { get; init; }
+
+    /// <summary>The board every binary deployed must fit (the same check CargoBuild runs): checked before any connection.</summary>
+    public required Recipes.Board Board { get; init; }
+
+    /// <summary>--force: replace a file crossboard did not install (never one the device needs to boot and be reached).</summary>
+    public bool Force { get; init; }
+
+    /// <summary>--keep-failed: a build that fails to start or fails the smoke check stays installed (default: the previous one is put back).</summary>
+    public bool KeepFailed { get; init; }
+
+    /// <summary>The clock whose time the device's record of installed files carries.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
 
     /// <summary>The smoke check URL template with {host}; null for no check.</summary>
     public string? SmokeUrl { get; init; }
@@ -51,7 +65,7 @@ public sealed record DeploySettings
 /// <summary>What happened on one device.</summary>
 /// <param name="Device">The device's name.</param>
 /// <param name="Succeeded">Whether everything, smoke check included, went well.</param>
-/// <param name="Outcome">"deployed", "unchanged", "rolled back", or "failed".</param>
+/// <param name="Outcome">"deployed", "unchanged", "rolled back", "failed", or "reverted" (failed, and the device is as it was).</param>
 /// <param name="Method">How the bytes went (null when nothing was sent).</param>
 /// <param name="BytesSent">Bytes put on the wire for the binary (compressed size when gzip was used).</param>
 /// <param name="Elapsed">Wall time for this device.</param>
@@ -69,4 +83,11 @@ public sealed record DeviceResult(
 {
     /// <summary>The full failure message (null on success).</summary>
     public string? Error { get; init; }
+}
+
+/// <summary>A deploy that failed on a device, and what became of the device ("reverted": as it was before).</summary>
+public sealed class DeployFailedException(string message, string outcome, string? logPath = null, Exception? inner = null)
+    : CrossboardException(message, logPath, inner)
+{
+    public string Outcome { get; } = outcome;
 }

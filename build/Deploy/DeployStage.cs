@@ -47,8 +47,12 @@ public sealed class DeployStage(DeploySettings settings, DeviceResolver resolver
         return audience.Preset ?? Resolve(audience.Device, audience.Identity, audience.HostKey, null);
     }
 
-    /// <summary>A binary built elsewhere (--artifact=FILE), described the way the cargo stage describes its own.</summary>
-    public static BuiltArtifact ArtifactFromFile(string path, string rustTarget)
+    /// <summary>
+    /// A binary built elsewhere (--artifact=FILE), checked against the board as the cargo stage
+    /// checks its own (machine, byte order, ISA, float ABI, loader, size; a file that is no ELF
+    /// program is refused saying what it is), and described the same way.
+    /// </summary>
+    public static BuiltArtifact ArtifactFromFile(string path, string rustTarget, Recipes.Board board, IBuildLog log)
     {
         var full = Path.GetFullPath(path);
         if (!File.Exists(full))
@@ -56,8 +60,11 @@ public sealed class DeployStage(DeploySettings settings, DeviceResolver resolver
             throw new CrossboardException($"--artifact={path}: no such file ({full}).");
         }
 
+        var verdict = ArtifactCheck.Require(full, board, log);
+        InstallGuard.RefuseVitalName(Path.GetFileName(full));
+        log.Information(verdict.Summary);
         var (size, sha256, md5) = BuiltArtifact.Measure(full);
-        return new BuiltArtifact(full, Path.GetFileName(full), rustTarget, size, sha256, $"{ProgressLine.Size(size)}, given with --artifact", md5);
+        return new BuiltArtifact(full, Path.GetFileName(full), rustTarget, size, sha256, $"{verdict.Summary}, given with --artifact", md5) { CheckedFor = board.Name };
     }
 
     private IReadOnlyList<DeviceResult> Each(DeployAudience audience, Func<DeviceTarget, string?, DeviceResult> operation, CancellationToken cancellation)

@@ -5,11 +5,13 @@ using Crossboard.Host;
 namespace Crossboard.Deploy;
 
 /// <summary>
-/// Puts a binary on one device so that it is never half there: checks space, uploads beside the
-/// target as &lt;target&gt;.new, verifies the checksum on the device, keeps the previous binary as
-/// &lt;target&gt;.bak and renames the new one into place (rename is atomic within a filesystem).
-/// Then (re)starts the app the board's way and runs the smoke check. <see cref="Rollback"/> swaps
-/// the backup back.
+/// Puts a binary on one device so that it is never half there, and never where it does not
+/// belong: checks it fits the board, writes only over what crossboard's record on the device says
+/// it installed (<see cref="InstallGuard"/>), checks space, uploads beside the target as
+/// &lt;target&gt;.new, verifies the checksum on the device, keeps the previous binary as
+/// &lt;target&gt;.bak, records both and renames the new one into place (rename is atomic within a
+/// filesystem). Then (re)starts the app the board's way and runs the smoke check; a build that
+/// fails either is reverted (<see cref="Reverter"/>). <see cref="Rollback"/> swaps the backup back.
 /// </summary>
 public sealed class Deployer(DeploySettings settings, IBuildLog log)
 {
@@ -19,16 +21,23 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
         using var deviceLog = new DeviceLog(log, prefix, settings.LogDir is null ? null : settings.LogFileFor(target.Name));
         var watch = Stopwatch.StartNew();
         var targetPath = RemoteShell.Join(settings.InstallDir, artifact.Name);
+        // Before any connection: the binary fits the board (the check CargoBuild runs; done once
+        // for a fleet), and its name is none the device cannot do without.
+        artifact = Fit(artifact, deviceLog);
+        InstallGuard.RefuseVitalName(artifact.Name);
         deviceLog.Information(
             $"Deploying {artifact.Name} ({ProgressLine.Size(artifact.Size)}, sha256 {Short(artifact.Sha256)}) to {Describe(target)} as {targetPath}");
         using var connection = Connect(target, deviceLog, out var reused);
         deviceLog.Verbose($"Host key {connection.HostKey}");
 
-        // One command looks at everything, compares the installed binary with this one, and, if
-        // it is the same, makes sure the app runs: a deploy with nothing to send is one round trip.
+        // One command looks at everything, compares the installed binary with this one, reads
+        // crossboard's record of what it installed, and, if this very build is installed and
+        // recorded, makes sure the app runs: a deploy with nothing to send is one round trip.
         var wanted = ExpectedBinary.Of(artifact.Path, artifact.Size, artifact.Sha256, artifact.Md5);
-        var ensureRunning = new ServiceManager(connection, settings.Service, artifact.Name, targetPath).Script(restart: false);
-        var look = LookFirst(connection, reused, deviceLog, () => DeviceLook.Run(connection, targetPath, wanted, ensureRunning));
+        var time = InstallRecord.Now(settings.Clock);
+        var probe = new ServiceManager(connection, settings.Service, artifact.Name, targetPath, recording: new ServiceRecording(null, time, settings.Board.Name));
+        var ensureRunning = probe.Script(restart: false);
+        var look = LookFirst(connection, reused, deviceLog, () => DeviceLook.Run(connection, targetPath, wanted, ensureRunning, probe.DefinitionFile));
         var facts = look.Facts;
         var state = look.State;
         deviceLog.Verbose($"Device commands: {facts.Describe()}");
@@ -49,99 +58,236 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
         }
 
         var sudo = Privilege(connection, look, targetPath);
-        var service = new ServiceManager(connection, settings.Service, artifact.Name, targetPath, sudo);
-        TransferMethod? method = null;
-        long sent = 0;
-        string outcome;
-        string? afterFailure = null;
-        // The checksum matched on the device.
+        var service = new ServiceManager(connection, settings.Service, artifact.Name, targetPath, sudo, new ServiceRecording(look.Manifest, time, settings.Board.Name));
+        var record = new InstalledFile(artifact.Name, $"{Digest(tool)}:{expected}", artifact.Size, time, settings.Board.Name, targetPath);
+        // The checksum matched on the device, and crossboard installed it.
         if (look.Same)
         {
             deviceLog.Information($"The device already has this build of {artifact.Name} ({tool} {Short(expected)}): nothing transferred.");
-            outcome = "unchanged";
             var running = look.Service is { } answer ? service.Interpret(answer, restart: false) : service.Apply(restart: false);
             deviceLog.Information(Capitalise(running.Summary) + ".");
+            var detail = Smoke(target, service, deviceLog, cancellation, null);
+            return new DeviceResult(target.Name, true, "unchanged", null, 0, watch.Elapsed, detail, deviceLog.LogFile);
         }
-        else
+
+        // Anything else writes to the device: only over what crossboard installed (or --force).
+        var plan = InstallGuard.Check(look, targetPath, service.DefinitionFile, service.DefinitionMd5, settings.Force, deviceLog, target.Name);
+        var serviceRecord = service.DefinitionRecord(time, settings.Board.Name);
+        if (plan.AdoptBinary)
         {
-            if (state.Differs is { } why)
+            // The same bytes, put there by hand or before crossboard kept records: record them, send nothing.
+            var edits = new List<(string, string?)> { (targetPath, record.Fields) };
+            if (plan.AdoptServiceFile && serviceRecord is not null)
             {
-                deviceLog.Verbose(why == "size"
-                    ? $"The installed {targetPath} ({ProgressLine.Size(state.Size ?? 0)}) differs in size: a new build."
-                    : $"The installed {targetPath} differs in its first {DeviceLook.HeadBytes / 1024} KiB: a new build.");
+                edits.Add((serviceRecord.Path, serviceRecord.Fields));
             }
 
-            EnsureSpace(connection, deviceLog, state, artifact, targetPath, sudo);
-            var install = InstallScript(tool, expected, targetPath, state.Exists);
-            (method, sent, var answered) = Upload(connection, facts, state, deviceLog, artifact, targetPath, sudo, install, cancellation);
-            Install(connection, deviceLog, tool, expected, targetPath, sudo, install, answered);
-            deviceLog.Information(!state.Exists
-                ? $"Installed {targetPath}."
-                : $"Installed {targetPath}; the previous binary is kept as {targetPath}.bak (--target=Rollback restores it).");
-            outcome = "deployed";
-            var installed = !state.Exists
-                ? $"The new binary stays installed as {targetPath}."
-                : $"The new binary is installed; the previous one is kept as {targetPath}.bak: --target=Rollback restores it.";
+            // Made executable as an install makes it (a copy by hand may have lost the mode).
+            connection.RunChecked(Sudo(sudo, $"chmod 755 {RemoteShell.Quote(targetPath)} || exit 4\n" + InstallRecord.Locate(look.Manifest) + InstallRecord.Functions + InstallRecord.Set(edits.ToArray())),
+                $"record {targetPath}", $"Recording {targetPath} in {look.Manifest} failed");
+            deviceLog.Information(
+                $"The device already has this build of {artifact.Name} ({tool} {Short(expected)}), installed without crossboard's record: recorded it in {look.Manifest}; nothing transferred.");
+            var running = service.Apply(restart: false);
+            deviceLog.Information(Capitalise(running.Summary) + ".");
+            var detail = Smoke(target, service, deviceLog, cancellation, null);
+            return new DeviceResult(target.Name, true, "unchanged", null, 0, watch.Elapsed, detail, deviceLog.LogFile);
+        }
+
+        if (state.Differs is { } why)
+        {
+            deviceLog.Verbose(why == "size"
+                ? $"The installed {targetPath} ({ProgressLine.Size(state.Size ?? 0)}) differs in size: a new build."
+                : $"The installed {targetPath} differs in its first {DeviceLook.HeadBytes / 1024} KiB: a new build.");
+        }
+
+        if (look.Target.Record is { } previous && state.Checksum is { } now && previous.DigestFor(tool) is { } recorded && recorded != now)
+        {
+            deviceLog.Warning($"{targetPath} changed on the device since crossboard installed it ({previous.Time}); it is replaced, and kept as {targetPath}.bak.");
+        }
+
+        // What the binary there becomes once it is the backup: crossboard's own; or, with --force, a
+        // plain file of the app's name taken over as the app's (from a crossboard before the
+        // record, or copied by hand); or the device's own file (a package's, a link), kept so that
+        // Rollback or a revert can put it back. Board "-": checked for no board.
+        var hadFile = state.Exists || look.Target.Exists;
+        var plain = look.Target.PackageLists.Count == 0 && look.Target.LinkTo is null && !look.Target.Busybox;
+        var kept = !hadFile ? null : look.Target.Record?.At(targetPath + ".bak") ?? new InstalledFile(
+            plain ? artifact.Name : InstalledFile.DeviceOwn, state.Checksum is { } sum ? $"{Digest(tool)}:{sum}" : "-", state.Size ?? 0, time, "-", targetPath + ".bak");
+        EnsureSpace(connection, deviceLog, look, artifact, targetPath, sudo);
+        var install = InstallScript(tool, expected, targetPath, look.Manifest, record, kept,
+            plan.AdoptServiceFile ? serviceRecord : null, service.DefinitionFile);
+        var (method, sent, answered) = Upload(connection, facts, state, deviceLog, artifact, targetPath, sudo, install, cancellation);
+        Install(connection, deviceLog, tool, expected, targetPath, sudo, install, answered);
+        deviceLog.Information(!hadFile
+            ? $"Installed {targetPath}."
+            : $"Installed {targetPath}; the previous binary is kept as {targetPath}.bak (--target=Rollback restores it).");
+        // --keep-failed leaves a failed build where it is, as Deploy did before it could revert.
+        var installed = !settings.KeepFailed ? null : !hadFile
+            ? $"The new binary stays installed as {targetPath} (--keep-failed)."
+            : $"The new binary stays installed (--keep-failed); the previous one is kept as {targetPath}.bak: --target=Rollback restores it.";
+        var revert = new Reverter(connection, service, deviceLog, settings, target, sudo, look, targetPath, kept, tool);
+        try
+        {
             try
             {
                 deviceLog.Information(Capitalise(service.Apply(restart: true).Summary) + ".");
             }
-            catch (CrossboardException ex)
+            catch (CrossboardException ex) when (installed is not null)
             {
                 throw new CrossboardException(ex.Message + Environment.NewLine + installed, deviceLog.LogFile, ex);
             }
 
-            afterFailure = installed;
+            var detail = Smoke(target, service, deviceLog, cancellation, installed);
+            return new DeviceResult(target.Name, true, "deployed", method, sent, watch.Elapsed, detail, deviceLog.LogFile);
         }
-
-        var detail = Smoke(target, service, deviceLog, cancellation, afterFailure);
-        return new DeviceResult(target.Name, true, outcome, method, sent, watch.Elapsed, detail, deviceLog.LogFile);
+        catch (CrossboardException ex) when (!settings.KeepFailed && !cancellation.IsCancellationRequested)
+        {
+            // The new build does not start or does not answer: the device goes back to what it was.
+            throw revert.After(ex, cancellation);
+        }
     }
 
-    /// <summary>Puts the backup (&lt;target&gt;.bak) back in place; the replaced binary becomes the backup, so a second Rollback undoes the first.</summary>
+    /// <summary>
+    /// Puts the backup (&lt;target&gt;.bak) back in place; the replaced binary becomes the backup, so a
+    /// second Rollback undoes the first. Only a backup crossboard's record lists, over a binary it
+    /// installed, checked for this board; when the restored build does not start or answer, the
+    /// swap is undone (unless --keep-failed).
+    /// </summary>
     public DeviceResult Rollback(DeviceTarget target, string appName, string? prefix = null, CancellationToken cancellation = default)
     {
         using var deviceLog = new DeviceLog(log, prefix, settings.LogDir is null ? null : settings.LogFileFor(target.Name));
         var watch = Stopwatch.StartNew();
         var targetPath = RemoteShell.Join(settings.InstallDir, appName);
+        InstallGuard.RefuseVitalName(appName, "roll back");
         deviceLog.Information($"Rolling back {targetPath} on {Describe(target)}");
         using var connection = Connect(target, deviceLog, out var reused);
-        var look = LookFirst(connection, reused, deviceLog, () => DeviceLook.Run(connection, targetPath));
+        var definition = new ServiceManager(connection, settings.Service, appName, targetPath).DefinitionFile;
+        var look = LookFirst(connection, reused, deviceLog, () => DeviceLook.Run(connection, targetPath, serviceFile: definition));
         var facts = look.Facts;
         var sudo = Privilege(connection, look, targetPath);
-        var sum = facts.ChecksumTool is { } tool ? $"{tool} \"$t\" | {{ read s _; echo \"now $s\"; }}" : "true";
-        var script =
-            $"t={RemoteShell.Quote(targetPath)}\n" +
-            "[ -f \"$t.bak\" ] || { echo nobackup; exit 3; }\n" +
-            "rm -f \"$t.prev\"\n" +
-            "if [ -e \"$t\" ]; then ln -f \"$t\" \"$t.prev\" 2>/dev/null || cp -p \"$t\" \"$t.prev\" || exit 4; fi\n" +
-            // One rename swaps the backup in: the target exists at every moment.
-            "mv -f \"$t.bak\" \"$t\" || exit 4\n" +
-            "[ -e \"$t.prev\" ] && mv -f \"$t.prev\" \"$t.bak\"\n" +
-            "sync\n" +
-            sum + "\n";
-        var result = connection.Run(Sudo(sudo, script), $"roll back {targetPath}");
-        if (result.ExitStatus == 3)
+        if (!look.Backup.Exists)
         {
             throw new CrossboardException(
                 $"There is no backup to roll back to on device '{target.Name}': {targetPath}.bak does not exist (a backup is kept from the second deploy on).",
                 deviceLog.LogFile);
         }
 
-        if (!result.Succeeded)
+        InstallGuard.CheckRollback(look, targetPath, settings.Board.Name, target.Name);
+        var swap = SwapScript(look, targetPath, facts.ChecksumTool);
+        var service = new ServiceManager(connection, settings.Service, appName, targetPath, sudo, new ServiceRecording(look.Manifest, InstallRecord.Now(settings.Clock), settings.Board.Name));
+        if (look.Backup.Record!.App == InstalledFile.DeviceOwn)
         {
-            throw new CrossboardException($"Rolling back {targetPath} on device '{target.Name}' failed: {result.Diagnostic}", deviceLog.LogFile);
+            // The backup is the device's own file that a --force deploy replaced: it goes back, and
+            // the app that replaced it stops (its service definition, crossboard's, goes too).
+            Swap(connection, deviceLog, sudo, service.StopScript(remove: look.ServiceFile.Record is not null) + swap, targetPath, target.Name);
+            deviceLog.Information(
+                $"Rolled back: {targetPath} is the device's own file again (the one --force replaced), and {appName} is stopped; " +
+                $"the build that replaced it is now {targetPath}.bak.");
+            return new DeviceResult(target.Name, true, "rolled back", null, 0, watch.Elapsed, "the device's own file is back", deviceLog.LogFile);
         }
 
-        var now = result.Output.Split('\n').FirstOrDefault(l => l.StartsWith("now ", StringComparison.Ordinal))?[4..].Trim();
+        Swap(connection, deviceLog, sudo, swap, targetPath, target.Name);
+        var now = facts.ChecksumTool is { } tool ? look.Backup.Record!.DigestFor(tool) : null;
         deviceLog.Information(
             $"Rolled back: {targetPath} is the previous binary again{(now is null ? "" : $" ({facts.ChecksumTool} {Short(now)})")}; " +
             $"the one it replaced is now {targetPath}.bak (Rollback again to return to it).");
-        var service = new ServiceManager(connection, settings.Service, appName, targetPath, sudo);
-        deviceLog.Information(Capitalise(service.Apply(restart: true).Summary) + ".");
-        var detail = Smoke(target, service, deviceLog, cancellation, null);
-        return new DeviceResult(target.Name, true, "rolled back", null, 0, watch.Elapsed, detail, deviceLog.LogFile);
+        try
+        {
+            deviceLog.Information(Capitalise(service.Apply(restart: true).Summary) + ".");
+            var detail = Smoke(target, service, deviceLog, cancellation, null);
+            return new DeviceResult(target.Name, true, "rolled back", null, 0, watch.Elapsed, detail, deviceLog.LogFile);
+        }
+        catch (CrossboardException ex) when (!settings.KeepFailed && !cancellation.IsCancellationRequested)
+        {
+            // The build rolled back to does not run: swap again, so the one that ran stays.
+            if (look.Target.Record is null)
+            {
+                throw new DeployFailedException(ex.Message + Environment.NewLine + $"There was no {targetPath} before the Rollback to go back to.", "failed", deviceLog.LogFile, ex);
+            }
+
+            var back = SwapScript(look with { Target = look.Backup, Backup = look.Target }, targetPath, null);
+            try
+            {
+                Swap(connection, deviceLog, sudo, back, targetPath, target.Name);
+                deviceLog.Information(Capitalise(service.Apply(restart: true).Summary) + ".");
+            }
+            catch (CrossboardException again)
+            {
+                throw new DeployFailedException(
+                    ex.Message + Environment.NewLine + $"Undoing the rollback failed too: {again.Message}", "failed", deviceLog.LogFile, ex);
+            }
+
+            throw new DeployFailedException(
+                ex.Message + Environment.NewLine +
+                $"Undone on device '{target.Name}': {targetPath} is the build that ran before the Rollback again, restarted; the backup stays {targetPath}.bak. " +
+                "--keep-failed leaves a failed Rollback in place.",
+                "reverted", deviceLog.LogFile, ex);
+        }
     }
+
+    /// <summary>
+    /// Swaps &lt;target&gt;.bak and &lt;target&gt; (one rename puts the backup in place: the target exists at
+    /// every moment) and the two lines of the record; first proves the backup is the file the
+    /// record describes (exit 6 when it changed since).
+    /// </summary>
+    private static string SwapScript(DeviceLook look, string targetPath, string? tool)
+    {
+        var backup = look.Backup.Record!;
+        var verify = tool is not null && backup.DigestFor(tool) is { } digest
+            ? $"s=$({tool} \"$t.bak\") || exit 4; s=${{s%% *}}; [ \"$s\" = {digest} ] || {{ echo \"changed $s\"; exit 6; }}\n"
+            : "";
+        return $"t={RemoteShell.Quote(targetPath)}\n" +
+            InstallRecord.Locate(look.Manifest) + InstallRecord.Functions +
+            "[ -f \"$t.bak\" ] || { echo nobackup; exit 3; }\n" +
+            verify +
+            "rm -f \"$t.prev\"\n" +
+            "if [ -e \"$t\" ]; then ln -f \"$t\" \"$t.prev\" 2>/dev/null || cp -p \"$t\" \"$t.prev\" || exit 4; fi\n" +
+            "mv -f \"$t.bak\" \"$t\" || exit 4\n" +
+            "[ -e \"$t.prev\" ] && mv -f \"$t.prev\" \"$t.bak\"\n" +
+            // The device's own file, put back, is no longer crossboard's: it leaves the record (and is protected again).
+            InstallRecord.Set((targetPath, backup.App == InstalledFile.DeviceOwn ? null : backup.At(targetPath).Fields),
+                (targetPath + ".bak", look.Target.Record?.At(targetPath + ".bak").Fields)) +
+            "sync\n";
+    }
+
+    private static void Swap(DeviceConnection connection, DeviceLog deviceLog, string sudo, string script, string targetPath, string device)
+    {
+        var result = connection.Run(Sudo(sudo, script), $"roll back {targetPath}");
+        if (result.ExitStatus == 3)
+        {
+            throw new CrossboardException(
+                $"There is no backup to roll back to on device '{device}': {targetPath}.bak does not exist (a backup is kept from the second deploy on).",
+                deviceLog.LogFile);
+        }
+
+        if (result.ExitStatus == 6)
+        {
+            throw new CrossboardException(
+                $"{targetPath}.bak on device '{device}' changed since crossboard kept it (its checksum is {result.Output.Split(' ').LastOrDefault()?.Trim()} now): " +
+                "Rollback puts back only the backup Deploy made. Nothing was changed.", deviceLog.LogFile);
+        }
+
+        if (!result.Succeeded)
+        {
+            throw new CrossboardException($"Rolling back {targetPath} on device '{device}' failed: {result.Diagnostic}", deviceLog.LogFile);
+        }
+    }
+
+    /// <summary>The binary as checked against the board: CargoBuild's (and --artifact's) check for this board counts; anything else is checked now.</summary>
+    private BuiltArtifact Fit(BuiltArtifact artifact, DeviceLog deviceLog)
+    {
+        if (string.Equals(artifact.CheckedFor, settings.Board.Name, StringComparison.OrdinalIgnoreCase))
+        {
+            return artifact;
+        }
+
+        var verdict = ArtifactCheck.Require(artifact.Path, settings.Board, deviceLog);
+        deviceLog.Verbose(verdict.Summary);
+        return artifact with { CheckedFor = settings.Board.Name };
+    }
+
+    /// <summary>The record's name for a checksum tool's digests (md5sum: "md5").</summary>
+    private static string Digest(string tool) => tool.Replace("sum", "", StringComparison.Ordinal);
 
     /// <summary>
     /// "" when the login user can write the install directory, "sudo -n " when it cannot but may
@@ -191,8 +337,9 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
         }
     }
 
-    private void EnsureSpace(DeviceConnection connection, DeviceLog deviceLog, TargetState state, BuiltArtifact artifact, string targetPath, string sudo)
+    private void EnsureSpace(DeviceConnection connection, DeviceLog deviceLog, DeviceLook look, BuiltArtifact artifact, string targetPath, string sudo)
     {
+        var state = look.State;
         if (state.FreeBytes is not { } free)
         {
             deviceLog.Warning($"The device did not say how much space is free for {targetPath} (df and stat -f failed): uploading without checking.");
@@ -206,9 +353,12 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
             return;
         }
 
-        if (state.BackupBytes is { } backup && free + backup >= needed)
+        // Only a backup crossboard made (and its line in the record) may go to make room.
+        if (state.BackupBytes is { } backup && look.Backup.Record is not null && free + backup >= needed)
         {
-            connection.RunChecked(Sudo(sudo, $"rm -f {RemoteShell.Quote(targetPath + ".bak")}"), "remove the old backup", "Removing the old backup failed");
+            connection.RunChecked(
+                Sudo(sudo, $"rm -f {RemoteShell.Quote(targetPath + ".bak")}\n" + InstallRecord.Locate(look.Manifest) + InstallRecord.Functions + InstallRecord.Set((targetPath + ".bak", null))),
+                "remove the old backup", "Removing the old backup failed");
             deviceLog.Information(
                 $"Removed the old backup {targetPath}.bak ({ProgressLine.Size(backup)}) to make room; the binary installed now becomes the new backup.");
             return;
@@ -294,13 +444,34 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
 
     /// <summary>
     /// The script that proves &lt;target&gt;.new holds the expected bytes, by its checksum on the
-    /// device, then puts it in place: chmod, hard-link the old binary to .bak, rename the new one
-    /// over it (the target exists at every moment), and make that durable. The checksum is
-    /// compared on the device, which installs nothing unless it matches (exit 5, the file
-    /// removed); a failing step after it exits 4, the previous binary still in place.
+    /// device, then puts it in place: chmod, hard-link the old binary to .bak, record both in
+    /// crossboard's record, rename the new one over it (the target exists at every moment), and
+    /// make that durable. The checksum is compared on the device, which installs nothing unless it
+    /// matches (exit 5, the file removed); a failing step after it exits 4, the previous binary
+    /// still in place. The record is written before the rename: a power cut between the two leaves
+    /// a binary the record lists (as its backup's bytes), never one it does not.
     /// </summary>
-    private static string InstallScript(string tool, string expected, string targetPath, bool hadBinary) =>
-        new System.Text.StringBuilder($"t={RemoteShell.Quote(targetPath)}\n")
+    /// <param name="kept">What the binary there becomes as the backup (null: there is none).</param>
+    /// <param name="adoptedService">The service definition to record as crossboard's (the one it writes, found unrecorded).</param>
+    /// <param name="serviceFile">The service definition this deploy may rewrite: its copy kept by the last deploy goes.</param>
+    private static string InstallScript(string tool, string expected, string targetPath, string manifest, InstalledFile record, InstalledFile? kept,
+        InstalledFile? adoptedService, string? serviceFile)
+    {
+        var edits = new List<(string, string?)>();
+        if (kept is not null)
+        {
+            edits.Add((kept.Path, kept.Fields));
+        }
+
+        edits.Add((targetPath, record.Fields));
+        if (adoptedService is not null)
+        {
+            edits.Add((adoptedService.Path, adoptedService.Fields));
+        }
+
+        return new System.Text.StringBuilder($"t={RemoteShell.Quote(targetPath)}\n")
+            .Append(InstallRecord.Locate(manifest))
+            .Append(InstallRecord.Functions)
             .Append("chmod 755 \"$t.new\" || exit 4\n")
             // The new binary's data goes to disk while the checksum reads it from the page cache:
             // fsync of the file where sync takes files (busybox's FEATURE_SYNC_FANCY, coreutils),
@@ -309,11 +480,14 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
             .Append($"s=$({tool} \"$t.new\") || {{ wait $y; rm -f \"$t.new\"; echo unreadable; exit 5; }}\n")
             .Append($"s=${{s%% *}}; [ \"$s\" = {expected} ] || {{ wait $y; rm -f \"$t.new\"; echo \"sum $s\"; exit 5; }}\n")
             .Append("wait $y\n")
-            .Append(hadBinary ? "if [ -f \"$t\" ]; then ln -f \"$t\" \"$t.bak\" 2>/dev/null || cp -p \"$t\" \"$t.bak\" || exit 4; fi\n" : "")
+            .Append(kept is not null ? "if [ -e \"$t\" ] || [ -L \"$t\" ]; then ln -f \"$t\" \"$t.bak\" 2>/dev/null || cp -p \"$t\" \"$t.bak\" || exit 4; fi\n" : "")
+            .Append(serviceFile is not null ? $"rm -f {InstallRecord.PreviousCopy(serviceFile)}\n" : "")
+            .Append(InstallRecord.Set(edits.ToArray()))
             .Append("mv -f \"$t.new\" \"$t\" || exit 4\n")
-            // The rename on disk: fsync of the directory (see above).
-            .Append("sync \"${t%/*}/\" 2>/dev/null || sync\n")
+            // The rename and the record on disk: fsync of the directories (see above).
+            .Append("sync \"${t%/*}/\" \"$mf\" \"${mf%/*}/\" 2>/dev/null || sync\n")
             .ToString();
+    }
 
     /// <summary>Runs <paramref name="install"/> unless the upload's own command did (<paramref name="answered"/>), and reports its answer.</summary>
     private static void Install(DeviceConnection connection, DeviceLog deviceLog, string tool, string expected, string targetPath, string sudo, string install, RemoteResult? answered)

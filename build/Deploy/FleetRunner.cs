@@ -37,7 +37,7 @@ public static class FleetRunner
                 var message = ex is CrossboardException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
                 log.Warning($"[{name}] FAILED: {message}");
                 var logFile = logFileFor(name);
-                results[i] = new DeviceResult(name, false, "failed", null, 0, watch.Elapsed, FirstLine(message),
+                results[i] = new DeviceResult(name, false, ex is DeployFailedException failed ? failed.Outcome : "failed", null, 0, watch.Elapsed, FirstLine(message),
                     logFile is not null && File.Exists(logFile) ? logFile : null)
                 {
                     Error = message,
@@ -54,7 +54,7 @@ public static class FleetRunner
         {
             table.Add(
                 r.Device,
-                r.Succeeded ? r.Outcome : "FAILED",
+                r.Succeeded ? r.Outcome : r.Outcome == "failed" ? "FAILED" : $"FAILED, {r.Outcome}",
                 r.Method is { } m ? Deployer.Describe(m) : "-",
                 r.BytesSent > 0 ? ProgressLine.Size(r.BytesSent) : "-",
                 $"{r.Elapsed.TotalSeconds:0.0} s",

@@ -20,11 +20,19 @@ public static class ServiceStyle
 /// <summary>What the service step did, and where the app's output can be read.</summary>
 public sealed record ServiceOutcome(string Summary, bool Running);
 
+/// <summary>How a service definition a deploy writes is recorded (see <see cref="InstallRecord"/>).</summary>
+/// <param name="Manifest">Where the record is on the device (null: the script runs inside the look, which set $mf).</param>
+/// <param name="Time">When (the build host's clock).</param>
+/// <param name="Board">The board the app was checked for.</param>
+public sealed record ServiceRecording(string? Manifest, string Time, string Board);
+
 /// <summary>
 /// Installs and (re)starts the app the way the board's init system wants. Every script is POSIX sh
 /// with busybox applets; a start that dies at once is reported with the app's last output lines.
+/// A service definition it writes goes into crossboard's record on the device, its previous
+/// content kept beside the record until the next deploy, so that a failed deploy can put it back.
 /// </summary>
-public sealed class ServiceManager(DeviceConnection connection, string style, string name, string binary, string sudo = "")
+public sealed class ServiceManager(DeviceConnection connection, string style, string name, string binary, string sudo = "", ServiceRecording? recording = null)
 {
     /// <summary>Where a background app's output goes (RAM on OpenWrt: no flash wear).</summary>
     public string BackgroundLog => $"/tmp/{name}.log";
@@ -32,6 +40,32 @@ public sealed class ServiceManager(DeviceConnection connection, string style, st
     public string InitScript => $"/etc/init.d/{name}";
 
     public string Unit => $"/etc/systemd/system/{name}.service";
+
+    /// <summary>The file the style installs to run the app (init script, unit); null for background and none.</summary>
+    public string? DefinitionFile => style switch
+    {
+        ServiceStyle.Procd => InitScript,
+        ServiceStyle.Systemd => Unit,
+        _ => null,
+    };
+
+    /// <summary>What <see cref="DefinitionFile"/> holds once crossboard wrote it.</summary>
+    public string? DefinitionContent => style switch
+    {
+        ServiceStyle.Procd => ProcdScript,
+        ServiceStyle.Systemd => SystemdUnit,
+        _ => null,
+    };
+
+    /// <summary>The md5 of <see cref="DefinitionContent"/> (what md5sum prints for the file on the device).</summary>
+    public string? DefinitionMd5 => DefinitionContent is { } content
+        ? Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(content)))
+        : null;
+
+    /// <summary>The record line of <see cref="DefinitionFile"/> as crossboard writes it.</summary>
+    public InstalledFile? DefinitionRecord(string time, string board) => DefinitionFile is { } file
+        ? new InstalledFile(name, "md5:" + DefinitionMd5, System.Text.Encoding.UTF8.GetByteCount(DefinitionContent!), time, board, file)
+        : null;
 
     /// <summary>Installs the service definition if it changed and restarts the app (or starts it when <paramref name="restart"/> is false and it is not running).</summary>
     public ServiceOutcome Apply(bool restart)
@@ -41,8 +75,23 @@ public sealed class ServiceManager(DeviceConnection connection, string style, st
             return Interpret(new RemoteResult(0, null, "", ""), restart);
         }
 
-        return Interpret(connection.Run(Sudo(script), restart ? $"restart {name}" : $"make sure {name} runs"), restart);
+        var locate = recording?.Manifest is { } manifest ? InstallRecord.Locate(manifest) : "";
+        return Interpret(connection.Run(Sudo(locate + script), restart ? $"restart {name}" : $"make sure {name} runs"), restart);
     }
+
+    /// <summary>
+    /// Stops the app; with <paramref name="remove"/>, also takes its service definition out of the
+    /// init system (disable, delete): what a failed first install added is gone again.
+    /// </summary>
+    public string StopScript(bool remove) => style switch
+    {
+        ServiceStyle.Background => BackgroundFunctions + "stop\n",
+        ServiceStyle.Procd => $"f={RemoteShell.Quote(InitScript)}\n" +
+            "if [ -f \"$f\" ]; then \"$f\" stop; " + (remove ? "\"$f\" disable; rm -f \"$f\"; " : "") + "fi\n",
+        ServiceStyle.Systemd => $"systemctl stop {RemoteShell.Quote(name)} 2>/dev/null\n" +
+            (remove ? $"systemctl disable {RemoteShell.Quote(name)} 2>/dev/null; rm -f {RemoteShell.Quote(Unit)}; systemctl daemon-reload\n" : ""),
+        _ => "",
+    };
 
     /// <summary>
     /// The script <see cref="Apply"/> runs, without the sudo wrapper (null when nothing runs on the
@@ -267,14 +316,28 @@ public sealed class ServiceManager(DeviceConnection connection, string style, st
     /// Writes <paramref name="content"/> to <paramref name="file"/> only when it differs (a here
     /// document, then an atomic rename), setting $changed for the rest of the script.
     /// </summary>
-    private static string WriteIfChanged(string file, string content, string mode) =>
-        $"f={RemoteShell.Quote(file)}; changed=0\n" +
-        "mkdir -p \"$(dirname \"$f\")\" || exit 4\n" +
-        "cat > \"$f.new\" <<'CROSSBOARD_EOF' || exit 4\n" +
-        content +
-        "CROSSBOARD_EOF\n" +
-        "if [ -f \"$f\" ] && [ \"$(cat \"$f\")\" = \"$(cat \"$f.new\")\" ]; then rm -f \"$f.new\"; else " +
-        $"chmod {mode} \"$f.new\" && mv -f \"$f.new\" \"$f\" || exit 4; changed=1; echo changed; fi\n";
+    /// <remarks>
+    /// When it changes the file and the record is known ($mf), the previous content is kept beside
+    /// the record (a failed deploy puts it back; the next deploy's install removes it) and the
+    /// record lists the new file. Inside the look under sudo, $mf is not set: no record then
+    /// (that is the unchanged binary's path; the next deploy that installs records it).
+    /// </remarks>
+    private string WriteIfChanged(string file, string content, string mode)
+    {
+        var record = recording is { } r ? DefinitionRecord(r.Time, r.Board) : null;
+        var keep = record is null ? "" :
+            InstallRecord.Functions +
+            $"if [ -n \"$mf\" ]; then [ -f \"$f\" ] && {{ mkdir -p \"${{mf%/*}}\"; cp -p \"$f\" {InstallRecord.PreviousCopy(file)}; }}; " +
+            InstallRecord.Set((file, record.Fields)).TrimEnd('\n') + "; fi; ";
+        return $"f={RemoteShell.Quote(file)}; changed=0\n" +
+            "mkdir -p \"$(dirname \"$f\")\" || exit 4\n" +
+            "cat > \"$f.new\" <<'CROSSBOARD_EOF' || exit 4\n" +
+            content +
+            "CROSSBOARD_EOF\n" +
+            "if [ -f \"$f\" ] && [ \"$(cat \"$f\")\" = \"$(cat \"$f.new\")\" ]; then rm -f \"$f.new\"; else " +
+            keep +
+            $"chmod {mode} \"$f.new\" && mv -f \"$f.new\" \"$f\" || exit 4; changed=1; echo changed; fi\n";
+    }
 
     private string Sudo(string script) => sudo.Length == 0 ? script : $"{sudo}sh -c {RemoteShell.Quote(script)}";
 

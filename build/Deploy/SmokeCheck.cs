@@ -18,16 +18,27 @@ public static class SmokeCheck
     public static Uri Resolve(string template, DeviceTarget target)
     {
         var host = target.Host.Contains(':') ? $"[{target.Host}]" : target.Host;
-        var text = template.Replace("{host}", host, StringComparison.Ordinal);
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https" or "tcp"))
-        {
-            throw new CrossboardException(
-                $"The smoke check URL '{template}' is not an http://, https:// or tcp:// URL (from the recipe's smoke-url or --smoke-url). Example: http://{{host}}:8000/text");
-        }
-
+        var uri = Validate(template, "the recipe's smoke-url or --smoke-url", host);
         var devicePort = uri.IsDefaultPort ? (uri.Scheme == "https" ? 443 : 80) : uri.Port;
         var reachable = target.Reach(devicePort);
         return reachable == devicePort && !uri.IsDefaultPort ? uri : new UriBuilder(uri) { Port = reachable }.Uri;
+    }
+
+    /// <summary>
+    /// Checks that the template is an http://, https:// or tcp:// URL once {host} is filled in
+    /// (the build context checks --smoke-url with a stand-in host before anything runs).
+    /// </summary>
+    /// <param name="source">Where the template came from, for the message.</param>
+    public static Uri Validate(string template, string source, string host = "device")
+    {
+        var text = template.Replace("{host}", host, StringComparison.Ordinal);
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https" or "tcp") || (uri.Scheme == "tcp" && uri.IsDefaultPort))
+        {
+            throw new CrossboardException(
+                $"The smoke check URL '{template}' (from {source}) is not an http://, https:// or tcp://HOST:PORT URL. Example: http://{{host}}:8000/text, or 'none' for no check.");
+        }
+
+        return uri;
     }
 
     /// <summary>Polls until the check passes; throws with what was last seen when the timeout ends.</summary>

@@ -9,7 +9,9 @@ namespace Crossboard.Recipes;
 /// </summary>
 public sealed class RecipeCatalog
 {
-    private static readonly string[] CpuArches = ["mips", "mipsel", "arm", "aarch64"];
+    // x86_64: PC-class boards (x86 OpenWrt, an industrial PC), and the deploy tests' device, whose
+    // SSH servers run on the test machine's own CPU (tests/Fixtures/Ssh/recipes).
+    private static readonly string[] CpuArches = ["mips", "mipsel", "arm", "aarch64", "x86_64"];
     private static readonly string[] FloatAbis = ["soft", "hard"];
     private static readonly string[] Libcs = ["musl", "gnu"];
     private static readonly string[] Inits = ["procd", "systemd", "none"];
@@ -24,6 +26,7 @@ public sealed class RecipeCatalog
         ["mips"] = "mips",
         ["arm"] = "armhf",
         ["aarch64"] = "arm64",
+        ["x86_64"] = "amd64",
     };
 
     private readonly Dictionary<string, Board> _boards = new(StringComparer.OrdinalIgnoreCase);

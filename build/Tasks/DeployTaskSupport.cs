@@ -26,22 +26,12 @@ public static class DeployTaskSupport
             Service = deploy.Service,
             SmokeUrl = string.IsNullOrWhiteSpace(smokeUrl) || smokeUrl.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : smokeUrl,
             SmokeExpect = given.SmokeExpect ?? deploy.SmokeExpect,
-            SmokeTimeout = TimeSpan.FromSeconds(Number("smoke-timeout", given.SmokeTimeout, 30, 1, 3600)),
-            Compression = given.Compress?.ToLowerInvariant() switch
-            {
-                null or "auto" => CompressionMode.Auto,
-                "yes" or "true" or "gzip" => CompressionMode.Always,
-                "no" or "false" => CompressionMode.Never,
-                var other => throw new CrossboardException($"--compress={other}: use auto (measure the link), yes or no."),
-            },
-            Transfer = given.Transfer?.ToLowerInvariant() switch
-            {
-                null or "auto" => TransferPreference.Auto,
-                "exec" => TransferPreference.Exec,
-                "sftp" => TransferPreference.Sftp,
-                "scp" => TransferPreference.Scp,
-                var other => throw new CrossboardException($"--transfer={other}: use auto (an exec channel, else SFTP, else SCP), exec, sftp or scp."),
-            },
+            SmokeTimeout = TimeSpan.FromSeconds(given.SmokeTimeoutSeconds ?? 30),
+            Compression = given.Compress ?? CompressionMode.Auto,
+            Transfer = given.Transfer ?? TransferPreference.Auto,
+            Force = given.Force,
+            KeepFailed = given.KeepFailed,
+            Board = context.Board,
             Credentials = new DeployCredentials(given.PasswordEnv, given.PassphraseEnv, DeployCredentials.PromptOnTerminal),
             DefaultKnownHosts = Path.Combine(Home, ".ssh", "known_hosts"),
             LogDir = Path.Combine(context.WorkDir, "logs", "deploy"),
@@ -121,7 +111,7 @@ public static class DeployTaskSupport
             context.DeploySwitches.DevicesFile,
             context.DeploySwitches.Identity,
             context.DeploySwitches.HostKey,
-            Number("parallel", context.DeploySwitches.Parallel, FleetRunner.DefaultParallelism, 1, 64),
+            context.DeploySwitches.Parallel ?? FleetRunner.DefaultParallelism,
             // A device another stage resolved (the emulator's) stands for "no --device" only.
             emulator ? context.DeviceTarget : null);
         if (audience.DevicesFile is not null)
@@ -133,18 +123,11 @@ public static class DeployTaskSupport
         return audience with { Preset = context.DeviceTarget };
     }
 
-    /// <summary>The binary: the cargo stage's, or --artifact=FILE; a clear error when there is neither.</summary>
-    public static BuiltArtifact Artifact(BuildContext context)
-    {
-        if (context.DeploySwitches.ArtifactFile is { } file)
-        {
-            return DeployStage.ArtifactFromFile(file, context.RustTarget);
-        }
-
-        return context.Artifact ?? throw new CrossboardException(
+    /// <summary>The binary: the cargo stage's, or --artifact=FILE (checked against the board in Setup); a clear error when there is neither.</summary>
+    public static BuiltArtifact Artifact(BuildContext context) =>
+        context.Artifact ?? throw new CrossboardException(
             "Deploy has no binary to deploy: the cargo stage (CargoBuild) did not produce one in this run. " +
             "Build it first (--target=Deploy runs CargoBuild when the build graph includes it), or deploy a binary built elsewhere with --artifact=FILE.");
-    }
 
     /// <summary>
     /// The app's name on the device without building it (Rollback, Run): the built binary's,
@@ -192,19 +175,4 @@ public static class DeployTaskSupport
     }
 
     private static string Home => Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-
-    private static int Number(string name, string? text, int fallback, int min, int max)
-    {
-        if (text is null)
-        {
-            return fallback;
-        }
-
-        if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-        {
-            throw new CrossboardException($"--{name}={text}: give a whole number from {min} to {max}.");
-        }
-
-        return value;
-    }
 }

@@ -29,8 +29,8 @@ public sealed class DeployCliTests : IDisposable
 
         Assert.NotEqual(0, result.ExitCode);
         Assert.Matches(@"device\s+result\s+transfer\s+sent\s+time\s+detail", result.Output);
-        Assert.Matches($@"root@{dropbear.Host}:{dropbear.Port}\s+deployed\s+exec channel\s+\d+ B\s+[\d.]+ s\s+smoke check passed \([\d.]+ s\)", result.Output);
-        Assert.Matches($@"root@{openssh.Host}:{openssh.Port}\s+deployed\s+exec channel\s+\d+ B\s+[\d.]+ s\s+smoke check passed \([\d.]+ s\)", result.Output);
+        Assert.Matches($@"root@{dropbear.Host}:{dropbear.Port}\s+deployed\s+exec channel\s+[\d.]+ (B|KiB)\s+[\d.]+ s\s+smoke check passed \([\d.]+ s\)", result.Output);
+        Assert.Matches($@"root@{openssh.Host}:{openssh.Port}\s+deployed\s+exec channel\s+[\d.]+ (B|KiB)\s+[\d.]+ s\s+smoke check passed \([\d.]+ s\)", result.Output);
         Assert.Matches($@"{nobody}\s+FAILED\s+-\s+-\s+[\d.]+ s\s+Cannot reach device '{nobody}' at [\d.:]+: connection refused", result.Output);
         Assert.Contains($"1 of 3 device(s) failed: {nobody}.", result.All);
         Assert.Equal("v1", _kit.VersionOnDevice(dropbear));
@@ -113,7 +113,7 @@ public sealed class DeployCliTests : IDisposable
 
     private BuildCli.Result Cli(IDictionary<string, string?> environment, string[] args)
     {
-        var result = BuildCli.Run([.. args, $"--work-dir={_kit.Dir.Combine("work")}"], environment, TimeSpan.FromMinutes(3));
+        var result = BuildCli.Run([.. args, .. DeployKit.BoardSwitches, $"--work-dir={_kit.Dir.Combine("work")}"], environment, TimeSpan.FromMinutes(3));
         TestContext.Current.TestOutputHelper?.WriteLine(result.All);
         return result;
     }

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using Crossboard.Artifacts;
 using Crossboard.Deploy;
 using Crossboard.Host;
@@ -9,8 +8,9 @@ using Crossboard.Tests.Support;
 namespace Crossboard.Tests.Deploy;
 
 /// <summary>
-/// What the deploy tests share: a device to start, a small real "binary" to deploy (a busybox
-/// shell script that serves HTTP with busybox httpd, like the sample app), settings, targets.
+/// What the deploy tests share: a device to start, a small real binary to deploy (the test app, an
+/// ELF program for the devices' own CPU that serves HTTP like the sample app; see
+/// <see cref="TestApp"/>), settings for its board, targets.
 /// </summary>
 public sealed class DeployKit : IDisposable
 {
@@ -47,25 +47,38 @@ public sealed class DeployKit : IDisposable
 
     public void Own(IDisposable disposable) => _owned.Add(disposable);
 
+    /// <summary>The test device's board (x86-64-device), which every binary deployed must fit.</summary>
+    public static Crossboard.Recipes.Board Board => LoadedBoard.Value;
+
+    private static readonly Lazy<Crossboard.Recipes.Board> LoadedBoard = new(TestApp.Board);
+
+    /// <summary>The switches that make the built program deploy for the test device's board.</summary>
+    public static string[] BoardSwitches => [$"--board={TestApp.BoardName}", $"--recipes={TestApp.RecipesDir}"];
+
     /// <summary>
     /// The app at <paramref name="version"/>: prints its version with --version, otherwise serves
-    /// "hello world VERSION" at /text on its port. <paramref name="paddingBytes"/> random bytes
-    /// after the last line make it as large as a real binary without changing what it does.
+    /// "hello world VERSION" at /text on its port. <paramref name="paddingBytes"/> bytes after the
+    /// program (which the loader never reads) make it as large as a real binary without changing
+    /// what it does.
     /// </summary>
-    public BuiltArtifact App(string version, int paddingBytes = 0, bool compressiblePadding = false)
+    /// <param name="name">The binary's name (default: the kit's own app name); the app deploys under it.</param>
+    public BuiltArtifact App(string version, int paddingBytes = 0, bool compressiblePadding = false, string? name = null) =>
+        Build(new TestAppBuild(name ?? AppName, version, AppPort), version, paddingBytes, compressiblePadding);
+
+    /// <summary>A build of the app that dies at once, printing <paramref name="say"/> (a crashing build).</summary>
+    public BuiltArtifact Broken(string version, string say, int exitCode = 2) =>
+        Build(new TestAppBuild(AppName, version, AppPort, say, exitCode), version, 0, false);
+
+    /// <summary>The device's record of what crossboard installed there (empty when there is none).</summary>
+    public static string Record(DeviceServer server)
     {
-        var script = new StringBuilder()
-            .Append("#!/bin/sh\n")
-            .Append($"# crossboard test app {version}\n")
-            .Append($"if [ \"$1\" = --version ]; then echo {version}; exit 0; fi\n")
-            .Append($"www=/tmp/{AppName}-www; mkdir -p \"$www\"\n")
-            .Append($"echo \"hello world {version}\" > \"$www/text\"\n")
-            // Each test device has its own loopback address (/etc/crossboard-address): listen there.
-            .Append("addr=$(cat /etc/crossboard-address 2>/dev/null || echo 127.0.0.1)\n")
-            .Append($"echo \"{AppName} {version} listening on $addr:{AppPort}\"\n")
-            .Append($"exec httpd -f -v -p \"$addr:{AppPort}\" -h \"$www\"\n")
-            .Append("exit 0\n");
-        var bytes = Encoding.ASCII.GetBytes(script.ToString()).ToList();
+        var file = Path.Combine(server.Etc, "crossboard", "installed");
+        return File.Exists(file) ? File.ReadAllText(file) : "";
+    }
+
+    private BuiltArtifact Build(TestAppBuild build, string version, int paddingBytes, bool compressiblePadding)
+    {
+        var bytes = TestApp.Bytes(build).ToList();
         if (paddingBytes > 0)
         {
             var padding = new byte[paddingBytes];
@@ -90,11 +103,11 @@ public sealed class DeployKit : IDisposable
             bytes.AddRange(padding);
         }
 
-        var dir = Dir.Combine("build", version);
+        var dir = Dir.Combine("build", version + (build.Fail is null ? "" : "-broken"));
         Directory.CreateDirectory(dir);
-        var path = Path.Combine(dir, AppName);
+        var path = Path.Combine(dir, build.Name);
         File.WriteAllBytes(path, bytes.ToArray());
-        return BuiltArtifact.Of(path, AppName, "mipsel-unknown-linux-musl", "test app " + version);
+        return BuiltArtifact.Of(path, build.Name, "x86_64-unknown-linux-gnu", "test app " + version);
     }
 
     public DeploySettings Settings(string? passwordVariable = null, string? passphraseVariable = null, string service = ServiceStyle.Background,
@@ -104,6 +117,7 @@ public sealed class DeployKit : IDisposable
         {
             InstallDir = installDir,
             Service = service,
+            Board = Board,
             SmokeUrl = smokeVersion is null ? null : $"http://{{host}}:{AppPort}/text",
             SmokeExpect = smokeVersion is null or "" ? "hello world" : $"hello world {smokeVersion}",
             SmokeTimeout = TimeSpan.FromSeconds(15),
@@ -142,9 +156,9 @@ public sealed class DeployKit : IDisposable
     }
 
     /// <summary>What the device itself says the installed binary prints for --version (through OpenSSH's client, not ours).</summary>
-    public string VersionOnDevice(DeviceServer server, string installDir = "/usr/bin")
+    public string VersionOnDevice(DeviceServer server, string installDir = "/usr/bin", string? name = null)
     {
-        var result = server.Shell($"{installDir}/{AppName} --version");
+        var result = server.Shell($"{installDir}/{name ?? AppName} --version");
         return result.Succeeded ? result.StandardOutput.Trim() : $"(failed: {result.StandardError.Trim()})";
     }
 

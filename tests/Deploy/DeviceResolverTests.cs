@@ -138,7 +138,7 @@ public sealed class DeviceResolverTests : IDisposable
 
         Assert.Equal("http://127.0.0.1:40080/text", SmokeCheck.Resolve("http://{host}:8000/text", emulated).ToString());
         Assert.Equal("http://[fe80::2]:8000/text", SmokeCheck.Resolve("http://{host}:8000/text", pi).ToString());
-        Assert.Contains("is not an http://, https:// or tcp:// URL", Assert.Throws<CrossboardException>(() => SmokeCheck.Resolve("ftp://{host}/", pi)).Message);
+        Assert.Contains("is not an http://, https:// or tcp://HOST:PORT URL", Assert.Throws<CrossboardException>(() => SmokeCheck.Resolve("ftp://{host}/", pi)).Message);
     }
 
     [Fact]

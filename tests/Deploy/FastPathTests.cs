@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using Crossboard.Artifacts;
 using Crossboard.Deploy;
@@ -43,9 +41,20 @@ public sealed class FastPathTests : IDisposable
         Assert.False(none.State.Exists);
         Assert.False(none.Same);
 
+        // The same bytes, put there by hand: identical, but not "the same deploy" until crossboard's record lists them.
         File.WriteAllBytes(installed, bytes);
+        var unrecorded = Look();
+        Assert.False(unrecorded.Same);
+        Assert.True(unrecorded.Identical);
+        Assert.True(unrecorded.Target.Foreign);
+        Assert.Equal(InstallRecord.SystemManifest, unrecorded.Manifest);
+
+        Directory.CreateDirectory(Path.Combine(server.Etc, "crossboard"));
+        File.WriteAllText(Path.Combine(server.Etc, "crossboard", "installed"),
+            $"{InstallRecord.Header}\napp md5:{expected.Md5} {bytes.Length} 2026-01-01T00:00:00Z {TestApp.BoardName} /usr/bin/app\n");
         var same = Look();
         Assert.True(same.Same);
+        Assert.Equal(new InstalledFile("app", "md5:" + expected.Md5, bytes.Length, "2026-01-01T00:00:00Z", TestApp.BoardName, "/usr/bin/app"), same.Target.Record);
         // With busybox's md5sum, the faster of its two (DeviceFacts.VerifyTool).
         Assert.Equal(expected.Md5, same.State.Checksum);
         Assert.True(same.Facts.IsRoot);
@@ -155,38 +164,19 @@ public sealed class FastPathTests : IDisposable
     [Fact]
     public void A_dry_run_never_connects_to_the_device_and_a_real_run_does()
     {
-        // Not an SSH server: it counts connections and closes them (the real run then fails fast).
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var connections = 0;
-        _ = Task.Run(async () =>
-        {
-            while (true)
-            {
-                using var client = await listener.AcceptTcpClientAsync(Cancel);
-                Interlocked.Increment(ref connections);
-            }
-        }, Cancel);
+        using var counter = new ConnectionCounter(Cancel);
+        var port = counter.Port;
         var app = _kit.App("v1");
-        string[] deploy = ["--target=Deploy", $"--device=root@127.0.0.1:{port}", $"--artifact={app.Path}", $"--work-dir={_kit.Dir.Combine("work")}",
+        string[] deploy = ["--target=Deploy", .. DeployKit.BoardSwitches, $"--device=root@127.0.0.1:{port}", $"--artifact={app.Path}", $"--work-dir={_kit.Dir.Combine("work")}",
             "--host-key=SHA256:" + Convert.ToBase64String(new byte[32]).TrimEnd('='), $"--password-env={_kit.Secret("pw")}"];
 
         var dry = BuildCli.Run([.. deploy, "--dryrun"]);
         Assert.True(dry.ExitCode == 0, dry.All);
-        // A probe of our own, closed by the listener once accepted: connections are accepted in
-        // order, so by then any the dry run made is counted too.
-        using (var probe = new TcpClient())
-        {
-            probe.Connect(IPAddress.Loopback, port);
-            Assert.Equal(0, probe.GetStream().Read(new byte[1]));
-        }
-
-        Assert.Equal(1, Volatile.Read(ref connections));
+        Assert.Equal(0, counter.Settled());
 
         var real = BuildCli.Run(deploy);
         Assert.NotEqual(0, real.ExitCode);
-        Assert.True(Volatile.Read(ref connections) > 0, real.All);
+        Assert.True(counter.Settled() > 0, real.All);
     }
 
     [Fact]

@@ -42,7 +42,9 @@ public sealed class ServiceTests : IDisposable
         new Deployer(_kit.Settings(passwordVariable: password, service: ServiceStyle.Procd, smokeVersion: "v2"), _kit.Log).Deploy(target, _kit.App("v2"), cancellation: Cancel);
         Assert.Equal("v2", _kit.VersionOnDevice(server));
         var log = server.Shell($"logread -e {_kit.AppName}");
-        Assert.True(log.StandardOutput.Contains($"{_kit.AppName}: {_kit.AppName} v2 listening", StringComparison.Ordinal), $"logread: {log.StandardOutput}{log.StandardError} (exit {log.ExitCode})");
+        // As ubox's logread shows procd's instances: "DATE daemon.info COMMAND[PID]: line".
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(log.StandardOutput, $@"daemon\.info {_kit.AppName}\[\d+\]: {_kit.AppName} v2 listening"),
+            $"logread: {log.StandardOutput}{log.StandardError} (exit {log.ExitCode})");
     }
 
     [Fact]
@@ -76,14 +78,13 @@ public sealed class ServiceTests : IDisposable
     }
 
     [Fact]
-    public void An_app_that_dies_at_start_is_reported_with_its_last_output()
+    public void A_first_install_that_dies_at_start_is_reported_with_its_last_output_and_removed_again()
     {
         var server = _kit.Start(new DeviceServerOptions { Kind = SshServerKind.Dropbear, Password = "pw" });
-        var broken = _kit.Dir.Write($"broken/{_kit.AppName}", "#!/bin/sh\necho 'config: missing key port' >&2\nexit 2\n");
-        var artifact = Crossboard.Artifacts.BuiltArtifact.Of(broken, _kit.AppName, "mipsel-unknown-linux-musl", "broken");
+        var broken = _kit.Broken("v1", "config: missing key port");
 
-        var error = Assert.Throws<CrossboardException>(() =>
-            new Deployer(_kit.Settings(passwordVariable: _kit.Secret("pw"), smokeVersion: "v1"), _kit.Log).Deploy(DeployKit.Target(server), artifact, cancellation: Cancel));
+        var error = Assert.Throws<DeployFailedException>(() =>
+            new Deployer(_kit.Settings(passwordVariable: _kit.Secret("pw"), smokeVersion: "v1"), _kit.Log).Deploy(DeployKit.Target(server), broken, cancellation: Cancel));
 
         // Normally caught by the start check; on a heavily loaded machine the app may outlive it,
         // and then the smoke check says so. Either way the message has the app's own words.
@@ -92,7 +93,25 @@ public sealed class ServiceTests : IDisposable
             error.Message.Contains("(it is NOT running any more)", StringComparison.Ordinal),
             error.Message);
         Assert.Contains("config: missing key port", error.Message);
-        Assert.Contains($"The new binary stays installed as /usr/bin/{_kit.AppName}.", error.Message);
+        Assert.Equal("reverted", error.Outcome);
+        Assert.Contains($"the failed first install is removed again (/usr/bin/{_kit.AppName}, and their lines in /etc/crossboard/installed); nothing of it is left.", error.Message);
+        Assert.False(File.Exists(Path.Combine(server.UsrBin, _kit.AppName)));
+        Assert.DoesNotContain($"/usr/bin/{_kit.AppName}", File.ReadAllText(Path.Combine(server.Etc, "crossboard", "installed")));
+    }
+
+    [Fact]
+    public void With_keep_failed_a_build_that_dies_at_start_stays_installed_to_debug_it()
+    {
+        var server = _kit.Start(new DeviceServerOptions { Kind = SshServerKind.Dropbear, Password = "pw" });
+        var settings = _kit.Settings(passwordVariable: _kit.Secret("pw"), smokeVersion: "v1") with { KeepFailed = true };
+
+        var error = Assert.Throws<CrossboardException>(() =>
+            new Deployer(settings, _kit.Log).Deploy(DeployKit.Target(server), _kit.Broken("v1", "config: missing key port"), cancellation: Cancel));
+
+        Assert.IsNotType<DeployFailedException>(error);
+        Assert.Contains("config: missing key port", error.Message);
+        Assert.Contains($"The new binary stays installed as /usr/bin/{_kit.AppName} (--keep-failed).", error.Message);
+        Assert.Equal("v1", _kit.VersionOnDevice(server));
     }
 
     [Fact]
@@ -101,12 +120,15 @@ public sealed class ServiceTests : IDisposable
         var server = _kit.Start(new DeviceServerOptions { Kind = SshServerKind.Dropbear, Password = "pw" });
         var settings = _kit.Settings(passwordVariable: _kit.Secret("pw"), smokeVersion: "v9") with { SmokeTimeout = TimeSpan.FromSeconds(2) };
 
-        var error = Assert.Throws<CrossboardException>(() =>
+        var error = Assert.Throws<DeployFailedException>(() =>
             new Deployer(settings, _kit.Log).Deploy(DeployKit.Target(server), _kit.App("v1"), cancellation: Cancel));
 
         Assert.Contains($"Smoke check failed: GET http://127.0.0.1:{_kit.AppPort}/text did not answer with \"hello world v9\" within 2 s. Last attempt: HTTP 200 OK, body \"hello world v1\".", error.Message);
         Assert.Contains($"(it is running){Environment.NewLine}  {_kit.AppName} v1 listening on 127.0.0.1:{_kit.AppPort}", error.Message);
-        Assert.Contains($"The new binary stays installed as /usr/bin/{_kit.AppName}.", error.Message);
+        // A first install that does not answer is taken off the device again, stopped.
+        Assert.Contains("the failed first install is removed again", error.Message);
+        Assert.False(File.Exists(Path.Combine(server.UsrBin, _kit.AppName)));
+        Assert.Equal("0", server.Shell($"ps | grep -v grep | grep -c {_kit.AppName} || true").StandardOutput.Trim());
     }
 
     [Fact]

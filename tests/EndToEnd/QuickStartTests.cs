@@ -36,18 +36,33 @@ public sealed class QuickStartTests : IDisposable
 
     private BuildCli.Result Run(params string[] args)
     {
-        var result = BuildCli.Run([.. args, $"--app={_app}", $"--work-dir={_work}"],
-            new Dictionary<string, string?> { ["CI"] = "true" }, TimeSpan.FromMinutes(20));
+        var result = Attempt(args);
         Assert.True(result.ExitCode == 0, $"{string.Join(' ', args)} failed ({result.ExitCode}):\n{result.All}");
         return result;
+    }
+
+    /// <summary>A run that must fail, cleanly: non-zero, no stack trace.</summary>
+    private BuildCli.Result Fail(params string[] args)
+    {
+        var result = Attempt(args);
+        Assert.True(result.ExitCode != 0, $"{string.Join(' ', args)} succeeded:\n{result.All}");
+        Assert.DoesNotContain("   at ", result.All);
+        return result;
+    }
+
+    private BuildCli.Result Attempt(string[] args) => BuildCli.Run([.. args, $"--app={_app}", $"--work-dir={_work}"],
+        new Dictionary<string, string?> { ["CI"] = "true" }, TimeSpan.FromMinutes(20));
+
+    private static string Get(string url)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        return http.GetStringAsync(url, TestContext.Current.CancellationToken).GetAwaiter().GetResult();
     }
 
     /// <summary>The app's answer through the emulator's forwarded port, which the smoke check's line names.</summary>
     private static string Fetch(string deployOutput)
     {
-        var url = Regex.Matches(deployOutput, @"Smoke check passed: GET (http://127\.0\.0\.1:\d+/text)").Last().Groups[1].Value;
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        return http.GetStringAsync(url, TestContext.Current.CancellationToken).GetAwaiter().GetResult();
+        return Get(Regex.Matches(deployOutput, @"Smoke check passed: GET (http://127\.0\.0\.1:\d+/text)").Last().Groups[1].Value);
     }
 
     [Fact]
@@ -76,6 +91,28 @@ public sealed class QuickStartTests : IDisposable
         // Rollback puts the first build back, running.
         var back = Run("--target=Rollback");
         Assert.Equal("hello world", Fetch(back.Output));
+
+        // A build that dies at start: the device gets the running build back, which answers again.
+        var main = Path.Combine(_app, "src", "main.rs");
+        File.WriteAllText(main, File.ReadAllText(main).Replace("fn serve(options: &Options) -> io::Result<()> {\n",
+            "fn serve(options: &Options) -> io::Result<()> {\n    if true {\n        return Err(io::Error::new(io::ErrorKind::Other, \"this build fails at start\"));\n    }\n"));
+        var crashed = Fail("--target=Deploy");
+        Assert.Contains("hello: this build fails at start", crashed.All);
+        Assert.Contains("Reverted on device 'emulator': /usr/bin/hello is the previous build again", crashed.All);
+        var answers = Regex.Match(crashed.All, @"it answers: GET (http://127\.0\.0\.1:\d+/text) answered 200");
+        Assert.True(answers.Success, crashed.All);
+        Assert.Equal("hello world", Get(answers.Groups[1].Value));
+
+        // Not a program for this board: refused before the device is asked anything.
+        var foreignCpu = Fail("--target=Deploy", "--artifact=/bin/ls");
+        Assert.Contains("it is built for x86-64, but malta-le's MIPS 24KEc (mipsel) needs MIPS", foreignCpu.All);
+
+        // A program for this board, named like one of busybox's applets: the device's own file is not replaced.
+        var wget = Path.Combine(_dir.Path, "wget");
+        File.Copy(Path.Combine(_app, "target", "mipsel-unknown-linux-gnu", "release", "hello"), wget);
+        var applet = Fail("--target=Deploy", $"--artifact={wget}");
+        Assert.Contains("  - /usr/bin/wget: busybox (an applet: a link to /bin/busybox)", applet.All);
+        Assert.Contains("Nothing was uploaded; the device is unchanged.", applet.All);
 
         var stop = Run("--target=EmulatorStop");
         Assert.Matches(@"EmulatorStop\s+\d\d:\d\d:\d\d\.\d+\s+Succeeded", stop.Output);

@@ -57,6 +57,14 @@ public sealed record DeviceServerOptions
     public string? LoginUser { get; init; }
 
     public bool Sudo { get; init; }
+
+    /// <summary>
+    /// An OpenWrt package database: each package's file list, as opkg keeps it in
+    /// /usr/lib/opkg/info/PACKAGE.list (the device sees it through an overlay of /usr/lib; the
+    /// files themselves are the test's to put there). The host's own dpkg database
+    /// (/var/lib/dpkg/info) is the device's too: /usr/bin/scp, with <see cref="Scp"/>, is openssh-client's.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> OpkgPackages { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 }
 
 /// <summary>
@@ -315,6 +323,13 @@ public sealed class DeviceServer : IDisposable
             AddUser(options, root, etc, usrBin, user);
         }
 
+        foreach (var (package, files) in options.OpkgPackages)
+        {
+            var info = Path.Combine(root, "usr-lib-upper", "opkg", "info");
+            Directory.CreateDirectory(info);
+            File.WriteAllLines(Path.Combine(info, package + ".list"), files);
+        }
+
         File.WriteAllText(Path.Combine(etc, "shells"), "/bin/sh\n/bin/ash\n");
         File.WriteAllText(Path.Combine(etc, "crossboard-address"), options.Address + "\n");
     }
@@ -397,6 +412,13 @@ public sealed class DeviceServer : IDisposable
         {
             // Debian's dropbear runs /usr/lib/sftp-server -> openssh/sftp-server: hide it, as on stock OpenWrt.
             script.AppendLine("mount -t tmpfs -o ro,size=4k tmpfs /usr/lib/openssh");
+        }
+
+        if (options.OpkgPackages.Count > 0)
+        {
+            // opkg's database at /usr/lib/opkg, on this device only: /usr/lib is the host's (the libraries dropbear and sshd load).
+            script.AppendLine($"mkdir -p '{root}/usr-lib-work'");
+            script.AppendLine($"mount -t overlay overlay -o 'lowerdir=/usr/lib,upperdir={root}/usr-lib-upper,workdir={root}/usr-lib-work' /usr/lib");
         }
 
         script.AppendLine($"mount --bind '{root}/etc' /etc");
