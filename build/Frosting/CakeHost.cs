@@ -107,17 +107,18 @@ public sealed class CakeHost
             var services = new HostServices(log, console, environment, arguments);
             SetWorkingDirectory(services, parsed.WorkingDirectory ?? _workingDirectory);
 
-            var context = CreateContext(services.Context);
-            var engine = new CakeEngine(services.Data, log);
             var tasks = DiscoverTasks();
-            var registrar = new TaskRegistrar(engine, context, log);
-            registrar.Register(tasks);
-
             if (parsed.Help)
             {
+                // Before the context: help must be readable whatever else the command line holds.
                 new HelpWriter(console).Write(tasks, _helpText);
                 return 0;
             }
+
+            var context = CreateContext(services.Context);
+            var engine = new CakeEngine(services.Data, log);
+            var registrar = new TaskRegistrar(engine, context, log);
+            registrar.Register(tasks);
 
             if (!parsed.Tree && !parsed.Description)
             {

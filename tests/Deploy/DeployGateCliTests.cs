@@ -60,6 +60,12 @@ public sealed class DeployGateCliTests(CrossBuilds builds) : IDisposable
         Assert.DoesNotContain("CargoBuild", result.All);
         Assert.DoesNotContain("   at ", result.All);
         Assert.False(Directory.Exists(_kit.Dir.Combine("work", "emulator")));
+
+        // --help is read whatever else the command line holds.
+        var help = Cli("--help", "--transfer=carrier-pigeon", "--parallel=0");
+        Assert.Equal(0, help.ExitCode);
+        Assert.Contains("--transfer=auto|exec|sftp|scp", help.Output);
+        Assert.DoesNotContain("bad values", help.All);
     }
 
     [Fact]
