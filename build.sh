@@ -5,10 +5,10 @@
 #
 # The host is published ReadyToRun (compiled ahead for this machine, so a run does not JIT-compile
 # it first), in one of two ways (bench/deploy/results.md):
-# - quick: framework-dependent, ~25 s. What a run builds when the sources changed.
+# - quick: framework-dependent, ~21 s. What a run builds when the sources changed.
 # - composite: self-contained, the .NET libraries and the host compiled together for this CPU;
-#   ~0.05 s faster per run (a no-op Deploy 0.20 s instead of 0.25 s), but ~2 min of both cores
-#   (over 10 beside another build) and ~130 MB. Nobody should wait for that on a first run.
+#   ~0.05 s faster per run (a no-op Deploy 0.20 s instead of 0.25 s), but 1.5-2.5 min of both
+#   cores (over 10 beside another build) and ~130 MB. Nobody should wait for that on a first run.
 # CROSSBOARD_HOST_BUILD chooses:
 #   (unset)     quick; then, on a terminal outside CI, the composite in the background at the
 #               lowest priority, swapped in when it is complete (CI machines run build.sh once,
@@ -29,7 +29,7 @@ project="$root/build/Build.csproj"
 bin="$root/build/bin" # outside the sources that trigger a rebuild
 link="$bin/host"
 composite_log="$bin/composite.log"
-composite_failed="$bin/composite.failed" # the fingerprint whose background composite failed
+composite_failed="$bin/composite.failed" # the checksum of the sources its background build failed for
 mode="${CROSSBOARD_HOST_BUILD:-}"
 
 case "$mode" in
@@ -53,23 +53,21 @@ if command -v flock >/dev/null 2>&1 && command -v setsid >/dev/null 2>&1; then
   locks=1
 fi
 
-# What the build depends on: the list of source files (catches added and deleted files) ...
-sources() {
-  find "$root/build" "$root/global.json" \( -path "$bin" -o -path "$root/build/obj" \) -prune -o \
-    -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.targets' -o -name '*.txt' -o -name 'global.json' \) -print | LC_ALL=C sort
+# What the build depends on: the list of source files (catches added and deleted files), kept
+# whole in the host's stamp (compared in bash: a checksum would cost a process per run) ...
+list_sources() {
+  list="$(find "$root/build" "$root/global.json" \( -path "$bin" -o -path "$root/build/obj" \) -prune -o \
+    -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.targets' -o -name '*.txt' -o -name 'global.json' \) -print | LC_ALL=C sort)"
 }
-fingerprint_sources() {
-  list="$(sources)"
-  fingerprint="$(printf '%s' "$list" | cksum)"
-}
+checksum_sources() { printf '%s' "$list" | cksum; }
 
 # ... and whether any of them is newer than the host's stamp, which is written before its build
 # begins: a source saved during a build makes the next run build again.
 up_to_date() { # HOST_DIR
   local stamp="$1/.sources" built="" f
   [ -f "$1/Build.dll" ] && [ -f "$stamp" ] || return 1
-  IFS= read -r built <"$stamp" || true
-  [ "$built" = "$fingerprint" ] || return 1
+  IFS= read -r -d '' built <"$stamp" || true
+  [ "$built" = "$list" ] || return 1
   while IFS= read -r f; do
     if [ "$f" -nt "$stamp" ]; then return 1; fi
   done <<<"$list"
@@ -145,7 +143,7 @@ publish() { # DIR OPTION...
   shift
   rm -rf "$dir"
   mkdir -p "$dir"
-  printf '%s' "$fingerprint" >"$dir/.sources"
+  printf '%s' "$list" >"$dir/.sources"
   dotnet publish "$project" -c Release --nologo -v quiet --use-current-runtime -o "$dir" "$@" >>"$log" 2>&1
 }
 
@@ -206,7 +204,7 @@ build_composite() {
   fi
   rm -rf "$obj" # another ~200 MB
   lock_link
-  fingerprint_sources
+  list_sources
   if ! up_to_date "$dir"; then
     unlock_link
     rm -rf "$dir"
@@ -258,10 +256,6 @@ background_worker() {
   # the CPU between the groups): the group's nice value is what leaves the CPU to the others.
   echo 19 >/proc/self/autogroup 2>/dev/null || true
   echo "build.sh: building the composite host in the background, started $(date)"
-  if [ "$_CROSSBOARD_COMPOSITE_WORKER" != "$fingerprint" ]; then
-    echo "build.sh: the sources changed before it started; nothing built"
-    exit 0
-  fi
   log="$composite_log"
   local status=0
   build_composite || status=$?
@@ -270,7 +264,7 @@ background_worker() {
     2) echo "build.sh: the sources changed while it was built; discarded, $(date). The next run starts again" ;;
     *)
       # Not tried again for these sources: it would fail the same way on every run.
-      printf '%s\n' "$fingerprint" >"$composite_failed"
+      checksum_sources >"$composite_failed"
       echo "build.sh: failed, $(date): the quick host stays. CROSSBOARD_HOST_BUILD=composite ./build.sh tries again in the foreground"
       exit 1
       ;;
@@ -283,7 +277,7 @@ start_background() {
   local failed="" noticed=""
   if [ -f "$composite_failed" ]; then
     { IFS= read -r failed && IFS= read -r noticed; } <"$composite_failed" || true
-    if [ "$failed" = "$fingerprint" ]; then
+    if [ "$failed" = "$(checksum_sources)" ]; then
       if [ -z "$noticed" ]; then
         echo "build.sh: the background build of the composite host failed (log: $composite_log); running the quick one." >&2
         echo "  CROSSBOARD_HOST_BUILD=composite ./build.sh tries again in the foreground." >&2
@@ -298,7 +292,7 @@ start_background() {
     return 0
   fi
   echo "build.sh: building the composite host (faster runs) in the background at low priority; runs use it when it is" >&2
-  echo "  complete, in about 2 minutes (log: $composite_log; CROSSBOARD_HOST_BUILD=quick ./build.sh skips it)" >&2
+  echo "  complete, in a few minutes (log: $composite_log; CROSSBOARD_HOST_BUILD=quick ./build.sh skips it)" >&2
   local priority=(nice -n 19)
   if command -v ionice >/dev/null 2>&1; then
     priority+=(ionice -c 3)
@@ -308,7 +302,7 @@ start_background() {
   # the worker and by dotnet alike.
   : >"$composite_log"
   (
-    _CROSSBOARD_COMPOSITE_WORKER="$fingerprint" setsid "${priority[@]}" "$root/build.sh" \
+    _CROSSBOARD_COMPOSITE_WORKER=1 setsid "${priority[@]}" "$root/build.sh" \
       </dev/null >>"$composite_log" 2>&1 7>&- 9<&- &
     # Its process group, for whoever wants to stop it (setsid made the worker its leader).
     echo "build.sh: the background build's process group: $!" >>"$composite_log"
@@ -316,7 +310,7 @@ start_background() {
   exec 8>&-
 }
 
-fingerprint_sources
+list_sources
 
 if [ -n "${_CROSSBOARD_COMPOSITE_WORKER:-}" ]; then
   background_worker
