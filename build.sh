@@ -7,12 +7,14 @@
 # it first), in one of two ways (bench/deploy/results.md):
 # - quick: framework-dependent, ~21 s. What a run builds when the sources changed.
 # - composite: self-contained, the .NET libraries and the host compiled together for this CPU;
-#   ~0.05 s faster per run (a no-op Deploy 0.20 s instead of 0.25 s), but 1.5-2.5 min of both
-#   cores (over 10 beside another build) and ~130 MB. Nobody should wait for that on a first run.
+#   ~0.07 s faster per run (a no-op Deploy 0.26 s instead of 0.33 s), but 75 s of both cores
+#   idle, over 10 min beside another build, and ~130 MB. Nobody should wait for that on a first
+#   run.
 # CROSSBOARD_HOST_BUILD chooses:
-#   (unset)     quick; then, on a terminal outside CI, the composite in the background at the
-#               lowest priority, swapped in when it is complete (CI machines run build.sh once,
-#               and a background build would take the cores from their tests)
+#   (unset)     quick; then, with standard input and output on a terminal and CI unset, the
+#               composite in the background at the lowest priority, swapped in when it is
+#               complete (CI machines run build.sh once, and a background build would take the
+#               cores from their tests)
 #   background  the same, with the background build anywhere (scripts, tests)
 #   quick       quick only (for editing build/ itself)
 #   composite   the composite, now, in the foreground (bench, CI images)
@@ -230,7 +232,7 @@ build_composite_now() {
     exec 8>&-
     return 0
   fi
-  echo "build.sh: building the build host, composite (CROSSBOARD_HOST_BUILD=composite; about 2 minutes) ..." >&2
+  echo "build.sh: building the build host, composite (CROSSBOARD_HOST_BUILD=composite; a minute or two) ..." >&2
   log="$(mktemp "${TMPDIR:-/tmp}/crossboard-build.XXXXXX.log")"
   local status=0
   build_composite || status=$?
