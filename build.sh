@@ -2,14 +2,45 @@
 # crossboard's bootstrapper: builds the build host when its sources changed, then runs it.
 # When nothing changed it runs the already-built program directly: `dotnet run` would cost
 # ~1.5 s per call just to find out there is nothing to build.
+#
+# The host is published ReadyToRun (compiled ahead for this machine, so a run does not JIT-compile
+# it first), in one of two ways (bench/deploy/results.md):
+# - quick: framework-dependent, ~21 s. What a run builds when the sources changed.
+# - composite: self-contained, the .NET libraries and the host compiled together for this CPU;
+#   ~0.07 s faster per run (a no-op Deploy 0.26 s instead of 0.33 s), but 75 s of both cores
+#   idle, over 10 min beside another build, and ~130 MB. Nobody should wait for that on a first
+#   run.
+# CROSSBOARD_HOST_BUILD chooses:
+#   (unset)     quick; then, with standard input and output on a terminal and CI unset, the
+#               composite in the background at the lowest priority, swapped in when it is
+#               complete (CI machines run build.sh once, and a background build would take the
+#               cores from their tests)
+#   background  the same, with the background build anywhere (scripts, tests)
+#   quick       quick only (for editing build/ itself)
+#   composite   the composite, now, in the foreground (bench, CI images)
+#
+# build/bin/host is a link to the current host folder, host-quick.* or host-composite.*, each
+# built in a folder of its own and linked in one rename: a run sees the old host or the new one,
+# never a half-written one. A run holds a shared lock on its host's stamp while it runs, and an
+# old host is deleted only when nobody holds it. (On systems without flock and setsid, i.e. not
+# util-linux, nothing is built in the background and old hosts are deleted when replaced.)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 project="$root/build/Build.csproj"
-# Published, not just built: see below. (build/bin is outside the sources that trigger a rebuild.)
-out="$root/build/bin/host"
-app="$out/Build.dll"
-stamp="$out/.sources"
+bin="$root/build/bin" # outside the sources that trigger a rebuild
+link="$bin/host"
+composite_log="$bin/composite.log"
+composite_failed="$bin/composite.failed" # the checksum of the sources its background build failed for
+mode="${CROSSBOARD_HOST_BUILD:-}"
+
+case "$mode" in
+  '' | background | quick | composite) ;;
+  *)
+    echo "build.sh: CROSSBOARD_HOST_BUILD=$mode is not one of: quick, composite, background (or unset)" >&2
+    exit 1
+    ;;
+esac
 
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "build.sh: the .NET SDK (dotnet, version 10) is not installed or not on PATH." >&2
@@ -17,55 +48,305 @@ if ! command -v dotnet >/dev/null 2>&1; then
   echo "  macOS:         brew install --cask dotnet-sdk" >&2
   exit 1
 fi
+mkdir -p "$bin"
 
-# What the build depends on: the list of source files (catches added and deleted files) ...
-sources() {
-  find "$root/build" "$root/global.json" \( -path "$root/build/bin" -o -path "$root/build/obj" \) -prune -o \
-    -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.targets' -o -name '*.txt' -o -name 'global.json' \) -print | LC_ALL=C sort
-}
-list="$(sources)"
-fingerprint="$(printf '%s' "$list" | cksum)"
-
-# ... and whether any of them is newer than the last build.
-needs_build=0
-if [ ! -f "$app" ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$fingerprint" ]; then
-  needs_build=1
-elif [ -n "$(printf '%s\n' "$list" | while IFS= read -r f; do [ "$f" -nt "$stamp" ] && { echo "$f"; break; }; done)" ]; then
-  needs_build=1
+locks=0
+if command -v flock >/dev/null 2>&1 && command -v setsid >/dev/null 2>&1; then
+  locks=1
 fi
 
-if [ "$needs_build" = 1 ]; then
-  echo "build.sh: building the build host (sources changed; about a minute) ..." >&2
-  log="$(mktemp "${TMPDIR:-/tmp}/crossboard-build.XXXXXX.log")"
-  rm -rf "$out"
-  publish=(publish "$project" -c Release --nologo -v quiet --artifacts-path "$root/build/bin/.host" -o "$out" --use-current-runtime)
-  # ReadyToRun: the host's code (and Cake's, SSH.NET's, ...) compiled ahead for this machine, so a
-  # run does not JIT-compile it first. Best: self-contained and composite, the .NET libraries and
-  # the host compiled together (generic code across them too), for this CPU's instruction set
-  # where it has x86-64-v3's: a no-op Deploy 0.20 s instead of 0.25 s, against ~1 min to build
-  # and ~130 MB (bench/deploy/results.md). CROSSBOARD_HOST_BUILD=quick skips that step (for
-  # editing build/ itself). Then framework-dependent ReadyToRun; where no crossgen package can be
-  # had (another platform, offline), a plain build.
-  composite=(--self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true)
-  if [ "$(uname -m)" = x86_64 ] && [ -r /proc/cpuinfo ] &&
-     [ "$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -c -x -E 'avx2|bmi1|bmi2|fma|movbe|f16c|abm')" = 7 ]; then
-    composite+=("-p:PublishReadyToRunCrossgen2ExtraArgs=--instruction-set:x86-64-v3")
+# What the build depends on: the list of source files (catches added and deleted files), kept
+# whole in the host's stamp (compared in bash: a checksum would cost a process per run) ...
+list_sources() {
+  list="$(find "$root/build" "$root/global.json" \( -path "$bin" -o -path "$root/build/obj" \) -prune -o \
+    -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.targets' -o -name '*.txt' -o -name 'global.json' \) -print | LC_ALL=C sort)"
+}
+checksum_sources() { printf '%s' "$list" | cksum; }
+
+# ... and whether any of them is newer than the host's stamp, which is written before its build
+# begins: a source saved during a build makes the next run build again.
+up_to_date() { # HOST_DIR
+  local stamp="$1/.sources" built="" f
+  [ -f "$1/Build.dll" ] && [ -f "$stamp" ] || return 1
+  IFS= read -r -d '' built <"$stamp" || true
+  [ "$built" = "$list" ] || return 1
+  while IFS= read -r f; do
+    if [ "$f" -nt "$stamp" ]; then return 1; fi
+  done <<<"$list"
+}
+
+is_composite() { [ -f "$1/Build.r2r.dll" ]; }
+
+# Sets host to the folder build/bin/host links to ("" when there is none) and takes the shared
+# lock on its stamp (descriptor 9, inherited by the host when it runs). A host replaced and
+# deleted between reading the link and locking it is looked up again.
+lock_current_host() {
+  local name="" previous
+  exec 9<&-
+  while :; do
+    previous="$name"
+    name=""
+    host=""
+    if [ -L "$link" ]; then
+      name="$(readlink "$link")"
+      host="$bin/$name"
+    elif [ -d "$link" ]; then
+      host="$link" # published into the folder itself: build.sh before host-* folders, or build.ps1
+    fi
+    if [ -z "$host" ] || [ "$locks" = 0 ]; then return 0; fi
+    if { exec 9<"$host/.sources"; } 2>/dev/null; then
+      flock -s 9
+      if [ -f "$host/.sources" ]; then return 0; fi # not deleted while this waited for the lock
+      exec 9<&-
+    fi
+    # No stamp: deleted meanwhile (look again), or a link to nothing (rebuilt as it is).
+    [ "$name" != "$previous" ] || return 0
+  done
+}
+
+# The exclusive lock held while build/bin/host changes (descriptor 7).
+lock_link() { if [ "$locks" = 1 ]; then exec 7>"$bin/.host.lock" && flock 7; fi; }
+unlock_link() { exec 7>&-; }
+
+# Links the complete host in folder $1 (.building-KIND.XXXXXX) as build/bin/host, renamed
+# host-KIND.XXXXXX, in one rename(2); sets host to it. Call with lock_link held.
+swap_in() { # DIR KIND
+  local name="host-$2.${1##*.}" tmp="$bin/.host.link.$$"
+  if [ -e "$bin/$name" ]; then name="$name.$$"; fi # a name mktemp gave an older host too
+  mv "$1" "$bin/$name"
+  host="$bin/$name"
+  ln -sfn "$name" "$tmp"
+  if [ -d "$link" ] && [ ! -L "$link" ]; then
+    # A host published into build/bin/host itself: moved aside, for prune to delete when no run
+    # holds it.
+    mv "$link" "$bin/host-old.$$"
   fi
-  if { [ "${CROSSBOARD_HOST_BUILD:-}" = quick ] || ! dotnet "${publish[@]}" "${composite[@]}" >"$log" 2>&1; } &&
-     ! { rm -rf "$out"; dotnet "${publish[@]}" --self-contained false -p:PublishReadyToRun=true >>"$log" 2>&1; } &&
-     ! { rm -rf "$out"; dotnet "${publish[@]}" --self-contained false >>"$log" 2>&1; }; then
-    grep -E 'error|Error' "$log" | sort -u | head -40 >&2 || true
-    echo "build.sh: building the build host failed; full log: $log" >&2
+  # mv -T is GNU's; elsewhere the link is replaced in two steps (there, no background build swaps).
+  mv -fT "$tmp" "$link" 2>/dev/null || { rm -f "$tmp"; ln -sfn "$name" "$link"; }
+}
+
+# Deletes the host folders build/bin/host no longer links to, except those a run still holds.
+prune() {
+  local d
+  for d in "$bin"/host-*; do
+    if [ ! -d "$d" ] || [ "$d" = "$host" ]; then continue; fi
+    if [ "$locks" = 1 ]; then
+      flock -xn "$d/.sources" rm -rf "$d" || true
+    else
+      rm -rf "$d"
+    fi
+  done
+}
+
+# dotnet publish of the host into folder $1 (emptied, then stamped) with the options after it;
+# output to $log.
+publish() { # DIR OPTION...
+  local dir="$1"
+  shift
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  printf '%s' "$list" >"$dir/.sources"
+  dotnet publish "$project" -c Release --nologo -v quiet --use-current-runtime -o "$dir" "$@" >>"$log" 2>&1
+}
+
+report_failure() { # LOG
+  grep -E 'error|Error' "$1" | sort -u | head -40 >&2 || true
+  echo "build.sh: building the build host failed; full log: $1" >&2
+}
+
+# The quick host: framework-dependent ReadyToRun; where no crossgen package can be had (another
+# platform, offline), a plain build. Exits on failure.
+build_quick() {
+  lock_link
+  # Another build.sh may have built it while this one waited for the lock.
+  lock_current_host
+  if up_to_date "$host"; then
+    unlock_link
+    return 0
+  fi
+  echo "build.sh: building the build host (sources changed; about 30 s) ..." >&2
+  log="$(mktemp "${TMPDIR:-/tmp}/crossboard-build.XXXXXX.log")"
+  local dir obj="$bin/.host"
+  # Left by an interrupted build (only the lock's holder builds here): a file half-written there
+  # would look up to date to the next build.
+  rm -rf "$bin"/.building-quick.* "$obj"
+  dir="$(mktemp -d "$bin/.building-quick.XXXXXX")"
+  if ! publish "$dir" --artifacts-path "$obj" --self-contained false -p:PublishReadyToRun=true &&
+     ! publish "$dir" --artifacts-path "$obj" --self-contained false; then
+    rm -rf "$dir"
+    unlock_link
+    report_failure "$log"
     exit 1
   fi
-  # The intermediate files (another ~200 MB for the composite) are not needed to run it.
-  rm -rf "$log" "$root/build/bin/.host"
-  printf '%s' "$fingerprint" >"$stamp"
+  # The intermediate files are not needed to run it.
+  rm -rf "$log" "$obj"
+  swap_in "$dir" quick
+  unlock_link
+}
+
+# The composite host, built into build/bin/.building-composite and linked only if the sources are
+# still the ones it was built from. Call with the composite lock held (descriptor 8); output to
+# $log. Returns 1 when the build failed, 2 when the sources changed meanwhile.
+build_composite() {
+  local dir obj="$bin/.composite-obj"
+  rm -rf "$bin"/.building-composite.* "$obj" # as in build_quick
+  dir="$(mktemp -d "$bin/.building-composite.XXXXXX")"
+  local options=(--artifacts-path "$obj" --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true
+    # No compiler or MSBuild servers left behind: they would hold the lock, and in the background
+    # run at its priority for the next foreground build.
+    -nodeReuse:false -p:UseSharedCompilation=false)
+  # For this CPU's instruction set where it has x86-64-v3's (AVX2 and its companions).
+  if [ "$(uname -m)" = x86_64 ] && [ -r /proc/cpuinfo ] &&
+     [ "$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -c -x -E 'avx2|bmi1|bmi2|fma|movbe|f16c|abm')" = 7 ]; then
+    options+=("-p:PublishReadyToRunCrossgen2ExtraArgs=--instruction-set:x86-64-v3")
+  fi
+  if ! DOTNET_CLI_USE_MSBUILD_SERVER=0 publish "$dir" "${options[@]}" 8>&-; then
+    rm -rf "$dir" "$obj"
+    return 1
+  fi
+  rm -rf "$obj" # another ~200 MB
+  lock_link
+  list_sources
+  if ! up_to_date "$dir"; then
+    unlock_link
+    rm -rf "$dir"
+    return 2
+  fi
+  swap_in "$dir" composite
+  rm -f "$composite_failed"
+  unlock_link
+  prune
+}
+
+# CROSSBOARD_HOST_BUILD=composite: the composite now, after any background build of it.
+build_composite_now() {
+  if [ "$locks" = 1 ]; then
+    exec 8>"$bin/.composite.lock"
+    if ! flock -n 8; then
+      echo "build.sh: waiting for the background build of the composite host (log: $composite_log) ..." >&2
+      flock 8
+    fi
+  fi
+  lock_current_host
+  if up_to_date "$host" && is_composite "$host"; then
+    exec 8>&-
+    return 0
+  fi
+  echo "build.sh: building the build host, composite (CROSSBOARD_HOST_BUILD=composite; a minute or two) ..." >&2
+  log="$(mktemp "${TMPDIR:-/tmp}/crossboard-build.XXXXXX.log")"
+  local status=0
+  build_composite || status=$?
+  exec 8>&-
+  case "$status" in
+    0) rm -f "$log" ;;
+    2)
+      echo "build.sh: the sources of build/ changed while the host was built; run build.sh again" >&2
+      exit 1
+      ;;
+    *)
+      report_failure "$log"
+      exit 1
+      ;;
+  esac
+}
+
+# The background build (build.sh started again by start_background, its output in
+# $composite_log): it inherits the composite lock, on descriptor 8, and holds it until it ends.
+background_worker() {
+  # Lowest priority for the CPU, and for the disk where the I/O scheduler knows idle. setsid gave
+  # it a session, and so an autogroup, of its own (Linux groups a session's processes and shares
+  # the CPU between the groups): the group's nice value is what leaves the CPU to the others.
+  echo 19 >/proc/self/autogroup 2>/dev/null || true
+  echo "build.sh: building the composite host in the background, started $(date)"
+  log="$composite_log"
+  local status=0
+  build_composite || status=$?
+  case "$status" in
+    0) echo "build.sh: done $(date); runs use it from now on" ;;
+    2) echo "build.sh: the sources changed while it was built; discarded, $(date). The next run starts again" ;;
+    *)
+      # Not tried again for these sources: it would fail the same way on every run.
+      checksum_sources >"$composite_failed"
+      echo "build.sh: failed, $(date): the quick host stays. CROSSBOARD_HOST_BUILD=composite ./build.sh tries again in the foreground"
+      exit 1
+      ;;
+  esac
+}
+
+# Starts the composite's background build, unless one is running, or it failed for these sources
+# (said once).
+start_background() {
+  local failed="" noticed=""
+  if [ -f "$composite_failed" ]; then
+    { IFS= read -r failed && IFS= read -r noticed; } <"$composite_failed" || true
+    if [ "$failed" = "$(checksum_sources)" ]; then
+      if [ -z "$noticed" ]; then
+        echo "build.sh: the background build of the composite host failed (log: $composite_log); running the quick one." >&2
+        echo "  CROSSBOARD_HOST_BUILD=composite ./build.sh tries again in the foreground." >&2
+        echo noticed >>"$composite_failed"
+      fi
+      return 0
+    fi
+  fi
+  exec 8>"$bin/.composite.lock"
+  if ! flock -n 8; then
+    exec 8>&-
+    return 0
+  fi
+  echo "build.sh: building the composite host (faster runs) in the background at low priority; runs use it when it is" >&2
+  echo "  complete, in a few minutes (log: $composite_log; CROSSBOARD_HOST_BUILD=quick ./build.sh skips it)" >&2
+  local priority=(nice -n 19)
+  if command -v ionice >/dev/null 2>&1; then
+    priority+=(ionice -c 3)
+  fi
+  # Detached: a session of its own (no terminal, no Ctrl-C from this one), reparented to init
+  # by the subshell's exit; only the lock's descriptor is passed on. The log is appended to by
+  # the worker and by dotnet alike.
+  : >"$composite_log"
+  (
+    _CROSSBOARD_COMPOSITE_WORKER=1 setsid "${priority[@]}" "$root/build.sh" \
+      </dev/null >>"$composite_log" 2>&1 7>&- 9<&- &
+    # Its process group, for whoever wants to stop it (setsid made the worker its leader).
+    echo "build.sh: the background build's process group: $!" >>"$composite_log"
+  )
+  exec 8>&-
+}
+
+list_sources
+
+if [ -n "${_CROSSBOARD_COMPOSITE_WORKER:-}" ]; then
+  background_worker
+  exit 0
 fi
+
+lock_current_host
+if [ "$mode" = composite ]; then
+  if ! up_to_date "$host" || ! is_composite "$host"; then
+    build_composite_now
+    lock_current_host
+  fi
+elif ! up_to_date "$host"; then
+  build_quick
+  lock_current_host
+fi
+
+# The background composite: for a quick host, on a terminal outside CI (the rule of Consent.cs:
+# CI set and not "false" or "0"), or when asked for.
+if [ "$mode" != quick ] && [ "$mode" != composite ] && ! is_composite "$host"; then
+  ci="${CI:-}"
+  if [ "$mode" = background ] && [ "$locks" = 0 ]; then
+    echo "build.sh: CROSSBOARD_HOST_BUILD=background needs flock and setsid (util-linux); building nothing in the background" >&2
+  elif [ "$locks" = 1 ] && { [ "$mode" = background ] ||
+       { [ -t 0 ] && [ -t 1 ] && { [ -z "$ci" ] || [ "$ci" = false ] || [ "$ci" = 0 ]; }; }; }; then
+    start_background
+  fi
+fi
+
+prune
 
 export CROSSBOARD_ROOT="$root"
 # Self-contained: its own launcher and runtime; else the shared runtime's.
-if [ -x "$out/Build" ] && [ -f "$out/Build.r2r.dll" ]; then
-  exec "$out/Build" "$@"
+if [ -x "$host/Build" ] && [ -f "$host/Build.r2r.dll" ]; then
+  exec "$host/Build" "$@"
 fi
-exec dotnet "$app" "$@"
+exec dotnet "$host/Build.dll" "$@"

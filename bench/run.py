@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """crossboard's benchmarks: every figure measured in one run, side by side with its baseline.
 
-Usage: bench/run.py [--runs N] [--only NAME[,NAME]] [--work-dir DIR]
+Usage: bench/run.py [--runs N] [--only NAME[,NAME]] [--work-dir DIR] [--host composite|quick]
 
 Each figure measures its variants N times (interleaved, after a warm-up) and reports, per
 comparison, the median and spread (min..max) of crossboard's variant and of the baseline, and
 the ratio of the medians, crossboard / baseline: for times and sizes lower is better, for
 throughputs higher is better. Results go to <work-dir>/bench/<timestamp>/results.{csv,json}
 and a chart, ratios.svg; the table is printed as the Markdown of README's "Performance".
+
+The figures run build.sh's composite host, what users run once its background build is done
+(--host=quick: the quick one, a fresh clone's first runs' and CI's); it is built before anything
+is timed.
 """
 import argparse
 import datetime
@@ -96,13 +100,33 @@ def summarize(figure, comparison, samples):
     return row
 
 
+def prepare_host(kind):
+    """Builds the build host the figures run, in the foreground, and keeps it for every build.sh they start."""
+    os.environ["CROSSBOARD_HOST_BUILD"] = kind
+    link = os.path.join(ROOT, "build", "bin", "host")
+    composite = lambda: os.path.isfile(os.path.join(link, "Build.r2r.dll"))
+    if kind == "quick" and os.path.islink(link) and composite():
+        # build.sh keeps a composite host that is current; without a host it builds the quick one.
+        os.remove(link)
+    print(f"== build host: CROSSBOARD_HOST_BUILD={kind} ./build.sh --target=Boards", flush=True)
+    result = subprocess.run([os.path.join(ROOT, "build.sh"), "--target=Boards"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    if result.returncode != 0:
+        sys.exit(f"bench/run.py: building the {kind} build host failed:\n{result.stderr[-3000:]}")
+    if composite() != (kind == "composite"):
+        sys.exit(f"bench/run.py: build/bin/host is not the {kind} build host after building it; remove build/bin/host* and rerun")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", default="", help="comma-separated figure names: " + ", ".join(f.name for f in FIGURES))
     parser.add_argument("--work-dir", default=os.environ.get("CROSSBOARD_BENCH_WORK_DIR",
                                                              os.path.join(os.path.expanduser("~"), ".cache", "crossboard-bench")))
+    parser.add_argument("--host", choices=["composite", "quick"], default="composite",
+                        help="the build host the figures run (default: composite)")
     args = parser.parse_args()
+    prepare_host(args.host)
     only = [n for n in args.only.split(",") if n]
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     out_dir = os.path.join(args.work_dir, "bench", stamp)
@@ -131,7 +155,7 @@ def main():
             print(line, flush=True)
 
     with open(os.path.join(out_dir, "results.json"), "w") as f:
-        json.dump({"machine": machine(), "when": stamp, "runs": args.runs, "rows": rows, "failures": failures,
+        json.dump({"machine": machine(), "when": stamp, "runs": args.runs, "host": args.host, "rows": rows, "failures": failures,
                    "samples": all_samples}, f, indent=2)
     with open(os.path.join(out_dir, "results.csv"), "w") as f:
         f.write("figure,variant,run,value\n")
@@ -142,7 +166,7 @@ def main():
     render_svg(rows, os.path.join(out_dir, "ratios.svg"))
 
     print()
-    print(f"Machine: {machine()}; {args.runs} runs per variant; {stamp}")
+    print(f"Machine: {machine()}; {args.runs} runs per variant; {args.host} build host; {stamp}")
     print()
     print("| figure | crossboard: median (min..max) | baseline: median (min..max) | ratio | target |")
     print("|---|---|---|---|---|")

@@ -6,11 +6,12 @@ namespace Crossboard.Tests.EndToEnd;
 /// <summary>
 /// build.sh, the README's first command's bootstrap, on a copy of this working tree: it builds
 /// the build host when there is none or a source changed, runs the built one otherwise, and
-/// says where the log is when the build fails (with the quick, framework-dependent publish);
-/// and by default it publishes the self-contained composite host and runs that. The packs it
-/// restores were fetched by tests/setup/warm-caches.sh: no network here. A collection of its
-/// own, run alone: the composite publish takes a minute of both cores, which the other tests'
-/// devices and timeouts should not have to share.
+/// says where the log is when the build fails. It builds the quick, framework-dependent host at
+/// once; on a terminal outside CI (or when asked) it builds the self-contained composite one in
+/// the background and links it in when it is complete; CROSSBOARD_HOST_BUILD=composite builds
+/// that in the foreground. The packs it restores were fetched by tests/setup/warm-caches.sh: no
+/// network here. A collection of its own, run alone: the composite publish takes a minute or
+/// two of both cores, which the other tests' devices and timeouts should not have to share.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 [Collection(Name)]
@@ -18,22 +19,33 @@ public sealed class BootstrapTests : IDisposable
 {
     public const string Name = "build.sh bootstrap (runs alone)";
     private const string Building = "build.sh: building the build host";
+    private const string InBackground = "in the background at low priority";
     private readonly TempDir _dir = new("bootstrap");
+    private readonly List<string> _repos = [];
 
-    public void Dispose() => _dir.Dispose();
+    public void Dispose()
+    {
+        // A background build still running would write into the folder being deleted.
+        foreach (var repo in _repos)
+        {
+            StopBackgroundBuild(repo);
+        }
+
+        _dir.Dispose();
+    }
 
     [Fact]
     public void Build_sh_builds_the_host_once_rebuilds_when_a_source_changes_and_reports_a_broken_build()
     {
         var repo = CopyWorkingTree();
 
-        var first = BuildSh(repo, "--target=Boards");
+        var first = BuildSh(repo, "quick", "--target=Boards");
         Assert.True(first.Succeeded, first.StandardError + first.StandardOutput);
         Assert.Contains(Building, first.StandardError);
         Assert.Contains("malta-le", first.StandardOutput);
         Assert.Matches(@"Boards\s+\d\d:\d\d:\d\d\.\d+\s+Succeeded", first.StandardOutput);
 
-        var second = BuildSh(repo, "--target=Boards");
+        var second = BuildSh(repo, "quick", "--target=Boards");
         Assert.True(second.Succeeded, second.StandardError + second.StandardOutput);
         Assert.DoesNotContain(Building, second.StandardError);
         Assert.Contains("malta-le", second.StandardOutput);
@@ -41,53 +53,211 @@ public sealed class BootstrapTests : IDisposable
         // A source changes: built again.
         var program = Path.Combine(repo, "build", "Program.cs");
         File.AppendAllText(program, "\n// changed\n");
-        var changed = BuildSh(repo, "--target=Boards");
+        var changed = BuildSh(repo, "quick", "--target=Boards");
         Assert.True(changed.Succeeded, changed.StandardError + changed.StandardOutput);
         Assert.Contains(Building, changed.StandardError);
 
         // A source that does not compile: the error, the log's path, a non-zero exit; and the
         // next run tries again rather than running a host that no longer matches the sources.
         File.AppendAllText(program, "this is not C#\n");
-        var broken = BuildSh(repo, "--target=Boards");
+        var broken = BuildSh(repo, "quick", "--target=Boards");
         Assert.NotEqual(0, broken.ExitCode);
         Assert.Contains("Program.cs", broken.StandardError);
         Assert.Matches(@"building the build host failed; full log: /\S+\.log", broken.StandardError);
-        var again = BuildSh(repo, "--target=Boards");
+        var again = BuildSh(repo, "quick", "--target=Boards");
         Assert.NotEqual(0, again.ExitCode);
         Assert.Contains(Building, again.StandardError);
     }
 
     [Fact]
-    public void Build_sh_by_default_publishes_the_self_contained_composite_host_and_runs_it()
+    public void Build_sh_on_a_terminal_runs_the_quick_host_at_once_and_links_the_composite_built_in_the_background_when_complete()
     {
         var repo = CopyWorkingTree();
 
-        var first = BuildSh(repo, quick: false, "--target=Boards");
-        Assert.True(first.Succeeded, first.StandardError + first.StandardOutput);
-        Assert.Contains(Building, first.StandardError);
-        var host = Path.Combine(repo, "build", "bin", "host");
-        Assert.True(File.Exists(Path.Combine(host, "Build.r2r.dll")), "the composite image");
-        Assert.True(File.Exists(Path.Combine(host, "libcoreclr.so")), "a runtime of its own (self-contained)");
-        Assert.False(Directory.Exists(Path.Combine(repo, "build", "bin", ".host")), "the intermediate files are removed");
+        // The README's first command, typed on a terminal: the quick host, built and run now.
+        var first = BuildSh(repo, null, terminal: true, "--target=Boards");
+        Assert.True(first.Succeeded, first.StandardOutput);
+        Assert.Contains(Building, first.StandardOutput);
+        Assert.Contains(InBackground, first.StandardOutput);
+        Assert.Matches(@"Boards\s+\d\d:\d\d:\d\d\.\d+\s+Succeeded", first.StandardOutput);
+        var quick = LinkedHost(repo);
+        Assert.StartsWith("host-quick.", Path.GetFileName(quick));
+        Assert.True(File.Exists(Path.Combine(quick, "Build.dll")));
+        Assert.False(File.Exists(Path.Combine(quick, "libcoreclr.so")), "the quick host is framework-dependent");
 
-        var second = BuildSh(repo, quick: false, "--target=Boards");
-        Assert.True(second.Succeeded, second.StandardError + second.StandardOutput);
-        Assert.DoesNotContain(Building, second.StandardError);
-        Assert.Contains("malta-le", second.StandardOutput);
+        // The background build stopped half-way (killed, as by a shutdown): what it leaves is
+        // never run, and the next run starts it again (it did not fail).
+        Assert.NotNull(RunningBackgroundBuild(repo));
+        StopBackgroundBuild(repo);
+        var restarted = BuildSh(repo, "background", terminal: false, "--target=Boards");
+        Assert.True(restarted.Succeeded, restarted.StandardError + restarted.StandardOutput);
+        Assert.DoesNotContain(Building, restarted.StandardError);
+        Assert.Contains(InBackground, restarted.StandardError);
+        Assert.Equal(quick, LinkedHost(repo));
+
+        // While it builds: runs use the quick host, the folder it builds in is never linked, and
+        // a second build.sh does not start a second background build.
+        var during = BuildSh(repo, "background", terminal: false, "--target=Boards");
+        Assert.True(during.Succeeded, during.StandardError + during.StandardOutput);
+        Assert.DoesNotContain(Building, during.StandardError);
+        Assert.DoesNotContain(InBackground, during.StandardError);
+        Assert.DoesNotContain(".building-", LinkedHost(repo));
+
+        // CROSSBOARD_HOST_BUILD=composite (the bench's, a CI image's) waits for the background
+        // build rather than building a second composite beside it.
+        var forced = BuildSh(repo, "composite", terminal: false, "--target=Boards");
+        Assert.True(forced.Succeeded, forced.StandardError + forced.StandardOutput);
+        Assert.DoesNotContain(Building, forced.StandardError);
+        var composite = LinkedHost(repo);
+        Assert.StartsWith("host-composite.", Path.GetFileName(composite));
+        Assert.True(File.Exists(Path.Combine(composite, "Build.r2r.dll")), "the composite image");
+        Assert.True(File.Exists(Path.Combine(composite, "libcoreclr.so")), "a runtime of its own (self-contained)");
+        Assert.Contains("runs use it from now on", File.ReadAllText(Path.Combine(repo, "build", "bin", "composite.log")));
+        // The quick host, no longer linked and no longer running, is deleted; so is what the
+        // stopped build left, and the intermediate files (another ~200 MB).
+        Assert.False(Directory.Exists(quick), "the quick host is deleted once replaced");
+        Assert.Equal(new[] { Path.GetFileName(composite) }, Directory.GetDirectories(Path.Combine(repo, "build", "bin"))
+            .Where(d => new DirectoryInfo(d).LinkTarget is null).Select(d => Path.GetFileName(d)));
+
+        // And from then on it is what runs: the only host there is, with nothing to build.
+        var after = BuildSh(repo, null, terminal: true, "--target=Boards");
+        Assert.True(after.Succeeded, after.StandardOutput);
+        Assert.DoesNotContain(Building, after.StandardOutput);
+        Assert.DoesNotContain(InBackground, after.StandardOutput);
+        Assert.Contains("malta-le", after.StandardOutput);
+    }
+
+    [Fact]
+    public void Build_sh_builds_no_composite_in_CI_or_off_a_terminal_and_a_failed_background_build_leaves_the_quick_host_running()
+    {
+        var repo = CopyWorkingTree();
+        // A real failed build of the composite, where the quick one succeeds: an MSBuild error
+        // in the self-contained composite publish only.
+        File.WriteAllText(Path.Combine(repo, "build", "Directory.Build.targets"), """
+            <Project>
+              <Target Name="RefuseTheComposite" BeforeTargets="Build" Condition="'$(PublishReadyToRunComposite)' == 'true'">
+                <Error Text="the composite publish refused by BootstrapTests" />
+              </Target>
+            </Project>
+            """);
+
+        // On a terminal in CI, and off a terminal: the quick host only.
+        var ci = BuildSh(repo, null, terminal: true, ci: true, "--target=Boards");
+        Assert.True(ci.Succeeded, ci.StandardOutput);
+        Assert.Contains(Building, ci.StandardOutput);
+        Assert.DoesNotContain(InBackground, ci.StandardOutput);
+        var quick = LinkedHost(repo);
+        Assert.StartsWith("host-quick.", Path.GetFileName(quick));
+        var piped = BuildSh(repo, null, terminal: false, "--target=Boards");
+        Assert.True(piped.Succeeded, piped.StandardError + piped.StandardOutput);
+        Assert.DoesNotContain(Building, piped.StandardError);
+        Assert.DoesNotContain(InBackground, piped.StandardError);
+        Assert.False(File.Exists(Path.Combine(repo, "build", "bin", ".composite.lock")), "no background build was tried");
+
+        // Asked for, it fails: the quick host stays linked and keeps running.
+        var started = BuildSh(repo, "background", terminal: false, "--target=Boards");
+        Assert.True(started.Succeeded, started.StandardError + started.StandardOutput);
+        Assert.Contains(InBackground, started.StandardError);
+        WaitForBackgroundBuild(repo);
+        var log = File.ReadAllText(Path.Combine(repo, "build", "bin", "composite.log"));
+        Assert.Contains("the composite publish refused by BootstrapTests", log);
+        Assert.Contains("failed", log);
+        Assert.Equal(quick, LinkedHost(repo));
+        Assert.Empty(Directory.GetDirectories(Path.Combine(repo, "build", "bin"), ".building-*"));
+
+        // The next run says so, once, and does not try again for the same sources.
+        var next = BuildSh(repo, "background", terminal: false, "--target=Boards");
+        Assert.True(next.Succeeded, next.StandardError + next.StandardOutput);
+        Assert.DoesNotContain(Building, next.StandardError);
+        Assert.Matches(@"background build of the composite host failed \(log: /\S+/build/bin/composite\.log\)", next.StandardError);
+        Assert.DoesNotContain(InBackground, next.StandardError);
+        Assert.Contains("malta-le", next.StandardOutput);
+        var again = BuildSh(repo, "background", terminal: false, "--target=Boards");
+        Assert.True(again.Succeeded, again.StandardError + again.StandardOutput);
+        Assert.DoesNotContain("failed", again.StandardError);
+        Assert.DoesNotContain(InBackground, again.StandardError);
+
+        // Asked for in the foreground, the same failure is an error, with its log; the quick
+        // host still runs.
+        var forced = BuildSh(repo, "composite", terminal: false, "--target=Boards");
+        Assert.NotEqual(0, forced.ExitCode);
+        Assert.Contains("the composite publish refused by BootstrapTests", forced.StandardError);
+        Assert.Matches(@"building the build host failed; full log: /\S+\.log", forced.StandardError);
+        Assert.Equal(quick, LinkedHost(repo));
+        var last = BuildSh(repo, null, terminal: false, "--target=Boards");
+        Assert.True(last.Succeeded, last.StandardError + last.StandardOutput);
+        Assert.DoesNotContain(Building, last.StandardError);
     }
 
     private string CopyWorkingTree() => WorkingTree.CopyTo(_dir.Combine("repo"));
 
-    private ProcessResult BuildSh(string repo, params string[] args) => BuildSh(repo, quick: true, args);
+    /// <summary>The host folder build/bin/host links to.</summary>
+    private static string LinkedHost(string repo)
+    {
+        var link = new FileInfo(Path.Combine(repo, "build", "bin", "host"));
+        Assert.NotNull(link.LinkTarget);
+        return Path.GetFullPath(Path.Combine(link.DirectoryName!, link.LinkTarget));
+    }
 
-    private ProcessResult BuildSh(string repo, bool quick, params string[] args) => ProcessRunner.Run(
-        new ProcessSpec(Path.Combine(repo, "build.sh"), args)
+    /// <summary>Waits until no background build holds build/bin/.composite.lock (build.sh takes it before starting one).</summary>
+    private static void WaitForBackgroundBuild(string repo)
+    {
+        var result = ProcessRunner.Run(new ProcessSpec("flock", Path.Combine(repo, "build", "bin", ".composite.lock"), "true")
+        {
+            // Only against a hang: the build takes 1.5-3 minutes alone and over 10 beside another build.
+            Timeout = TimeSpan.FromMinutes(30),
+        }, TestContext.Current.CancellationToken);
+        Assert.True(result.Succeeded, result.StandardError);
+    }
+
+    /// <summary>The process group of the background build the log names, while it holds its lock; else null.</summary>
+    private static string? RunningBackgroundBuild(string repo)
+    {
+        var bin = Path.Combine(repo, "build", "bin");
+        var log = Path.Combine(bin, "composite.log");
+        if (!File.Exists(log) || ProcessRunner.Run(new ProcessSpec("flock", "-n", Path.Combine(bin, ".composite.lock"), "true")).Succeeded)
+        {
+            return null;
+        }
+
+        var group = System.Text.RegularExpressions.Regex.Match(File.ReadAllText(log), @"process group: (\d+)");
+        return group.Success ? group.Groups[1].Value : null;
+    }
+
+    /// <summary>Kills the running background build's process group, and waits for its lock.</summary>
+    private static void StopBackgroundBuild(string repo)
+    {
+        if (RunningBackgroundBuild(repo) is { } group)
+        {
+            ProcessRunner.Run(new ProcessSpec("kill", "-KILL", "--", "-" + group));
+            WaitForBackgroundBuild(repo);
+        }
+    }
+
+    /// <summary>
+    /// build.sh with CROSSBOARD_HOST_BUILD = <paramref name="mode"/> (null: unset). On a
+    /// terminal: under script(1), a pseudo-terminal for its standard input and output (which
+    /// then carries its standard error too).
+    /// </summary>
+    private ProcessResult BuildSh(string repo, string? mode, params string[] args) => BuildSh(repo, mode, terminal: false, args);
+
+    private ProcessResult BuildSh(string repo, string? mode, bool terminal, params string[] args) => BuildSh(repo, mode, terminal, ci: false, args);
+
+    private ProcessResult BuildSh(string repo, string? mode, bool terminal, bool ci, params string[] args)
+    {
+        var buildSh = Path.Combine(repo, "build.sh");
+        var spec = terminal
+            ? new ProcessSpec("script", "-qec", string.Join(' ', new[] { buildSh }.Concat(args).Select(a => "'" + a.Replace("'", "'\\''") + "'")), "/dev/null")
+            : new ProcessSpec(buildSh, args);
+        return ProcessRunner.Run(new ProcessSpec(spec.FileName, [.. spec.Arguments])
         {
             WorkingDirectory = repo,
-            Timeout = TimeSpan.FromMinutes(10),
+            // The foreground composite waits for a background one: minutes, more beside other builds.
+            Timeout = TimeSpan.FromMinutes(30),
             Environment =
             {
-                ["CROSSBOARD_HOST_BUILD"] = quick ? "quick" : null,
+                ["CROSSBOARD_HOST_BUILD"] = mode,
+                ["CI"] = ci ? "true" : null,
                 ["NO_COLOR"] = "1",
                 ["TMPDIR"] = _dir.Path,
                 // The dotnet build servers would outlive the test (and hold its folder).
@@ -96,6 +266,7 @@ public sealed class BootstrapTests : IDisposable
                 ["UseSharedCompilation"] = "false",
             },
         }, TestContext.Current.CancellationToken);
+    }
 }
 
 [CollectionDefinition(BootstrapTests.Name, DisableParallelization = true)]
