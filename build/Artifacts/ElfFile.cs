@@ -78,6 +78,21 @@ public sealed class ElfFile
         : (Flags & 0x200) != 0 ? "soft"
         : ArmAttributes?.VfpArgs switch { 1 => "hard", 0 => "soft", _ => null };
 
+    /// <summary>Whether <paramref name="path"/> starts with the ELF magic (false for scripts, data, unreadable files).</summary>
+    public static bool HasMagic(string path)
+    {
+        try
+        {
+            using var file = File.OpenRead(path);
+            Span<byte> magic = stackalloc byte[4];
+            return file.ReadAtLeast(magic, 4, throwOnEndOfStream: false) == 4 && magic[0] == 0x7f && magic[1] == (byte)'E' && magic[2] == (byte)'L' && magic[3] == (byte)'F';
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Reads <paramref name="path"/>; an <see cref="ElfFormatException"/> says why it is not a usable ELF file.</summary>
     public static ElfFile Read(string path)
     {

@@ -239,19 +239,19 @@ public sealed class DeviceImageBuilder(DebianPackages packages, IBuildLog log)
                 continue;
             }
 
-            ElfLinkage? linkage;
-            try
+            if (!Artifacts.ElfFile.HasMagic(elf.Source))
             {
-                linkage = ElfLinkage.Read(elf.Source);
-            }
-            catch (InvalidDataException)
-            {
-                throw new CrossboardException($"{elf.Source} is not a valid ELF file; delete the package cache folder that holds it and build again.");
+                continue; // a script or data: it loads nothing
             }
 
-            if (linkage is null)
+            Artifacts.ElfFile linkage;
+            try
             {
-                continue;
+                linkage = Artifacts.ElfFile.Read(elf.Source);
+            }
+            catch (Artifacts.ElfFormatException)
+            {
+                throw new CrossboardException($"{elf.Source} is not a valid ELF file; delete the package cache folder that holds it and build again.");
             }
 
             if (linkage.Interpreter is { } interpreter)
