@@ -1,9 +1,12 @@
 using Cake.Common;
 using Cake.Core;
+using Cake.Docker;
 using Cake.Frosting;
-using Crossboard.Docker;
-using Crossboard.Host;
+using Crossboard.Container;
+using Crossboard.FastPath;
+using Crossboard.Machine;
 using Crossboard.Recipes;
+using Crossboard.Switches;
 
 namespace Crossboard;
 
@@ -83,7 +86,7 @@ public sealed class BuildContext : FrostingContext
         BinName = read.Text("bin");
         EmulatorSshPort = read.Port("emulator-ssh-port");
         EmulatorAppPort = read.Port("emulator-app-port");
-        Consent = Host.Consent.FromEnvironment(read.Flag("yes"));
+        Consent = Machine.Consent.FromEnvironment(read.Flag("yes"));
         SdkSource = read.Parsed("sdk-source", source => GitLocalPath(source) ? CheckLocalSource(source, FullPath(source)!) : source);
         SdkVolumeSizeGb = read.Number("sdk-volume-size", 1, 65536, "a size in GB from 1 to 65536") ?? Volume.SdkVolume.DefaultSizeGb;
         UseDocker = read.Flag("docker");
@@ -278,17 +281,17 @@ public sealed class BuildContext : FrostingContext
     public bool EarlyWorkStarted { get; set; }
 
     /// <summary>The deploy target's SSH connection, opened while the build runs (Deploy takes it over).</summary>
-    public Deploy.EarlyConnection? EarlyConnection { get; set; }
+    public FastPath.EarlyConnection? EarlyConnection { get; set; }
 
     /// <summary>What Deploy or Rollback did, one entry per device.</summary>
     public IReadOnlyList<Deploy.DeviceResult>? DeployResults { get; set; }
 
     /// <summary>A log the stage services (which know nothing of Cake) write to.</summary>
-    public Host.IBuildLog BuildLog => _buildLog ??= new Tasks.CakeBuildLog(Log);
+    public IBuildLog BuildLog => _buildLog ??= new Tasks.CakeBuildLog(Log);
 
-    private Host.IBuildLog? _buildLog;
+    private IBuildLog? _buildLog;
 
-    private static bool GitLocalPath(string source) => Git.GitClient.IsLocalPath(source);
+    private static bool GitLocalPath(string source) => Cake.Git.GitClient.IsLocalPath(source);
 
     private string? Optional(string name) => this.HasArgument(name) ? this.Argument<string>(name) : null;
 

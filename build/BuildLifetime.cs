@@ -1,7 +1,8 @@
 using Cake.Core;
 using Cake.Core.Diagnostics;
 using Cake.Frosting;
-using Crossboard.Host;
+using Crossboard.FastPath;
+using Crossboard.Machine;
 using Crossboard.Recipes;
 using Crossboard.Tasks;
 
@@ -99,7 +100,7 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
         {
             return Emulator.EmulatorDevices.EmulatedBoardFor(context.Board, context.Catalog.Boards).Emulator;
         }
-        catch (Host.CrossboardException)
+        catch (CrossboardException)
         {
             return null; // no board emulates this CPU: the emulator's tasks say so when they run
         }

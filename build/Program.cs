@@ -1,11 +1,11 @@
 using Cake.Frosting;
 using Crossboard;
-using Crossboard.Host;
+using Crossboard.Machine;
 using Crossboard.Recipes;
 
 // First: the device the last identical command line deployed to is connected to in the
 // background (see SpeculativeConnection); the deploy adopts the connection if it is the same.
-Crossboard.Deploy.SpeculativeConnection.Start(args, Environment.CurrentDirectory);
+Crossboard.FastPath.SpeculativeConnection.Start(args, Environment.CurrentDirectory);
 
 // Every run but --help needs the recipes: read them while the Cake host starts (BuildLifetime takes them).
 try

@@ -3,8 +3,9 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Crossboard.Artifacts;
 using Crossboard.Deploy;
-using Crossboard.Host;
+using Crossboard.Machine;
 using Crossboard.Tests.Fixtures.Ssh;
+using Crossboard;
 
 // Deploy benchmarks against real servers on loopback (the test fixture's devices):
 //  1. a 50 MB upload: crossboard's transfers (SFTP, SCP, exec channel, and a whole Deploy) vs

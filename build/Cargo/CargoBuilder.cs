@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Crossboard.Host;
+using Crossboard.Machine;
 using Crossboard.Toolchains;
 
 namespace Crossboard.Cargo;

@@ -1,4 +1,4 @@
-using Crossboard.Host;
+using Crossboard.Machine;
 using Tomlyn.Parsing;
 using Tomlyn.Syntax;
 

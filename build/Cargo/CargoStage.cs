@@ -1,5 +1,6 @@
 using Crossboard.Artifacts;
-using Crossboard.Host;
+using Crossboard.FastPath;
+using Crossboard.Machine;
 using Crossboard.Recipes;
 using Crossboard.Toolchains;
 

@@ -42,6 +42,6 @@ public sealed record RustToolchain(
         "stable" or "rustup" => RustProvider.Stable,
         "nightly" => RustProvider.Nightly,
         "debian" => RustProvider.Debian,
-        _ => throw new Host.CrossboardException($"--rust={value} is not a Rust provider crossboard knows; use one of: {string.Join(", ", Choices)}."),
+        _ => throw new CrossboardException($"--rust={value} is not a Rust provider crossboard knows; use one of: {string.Join(", ", Choices)}."),
     };
 }

@@ -1,5 +1,5 @@
 using Crossboard.Artifacts;
-using Crossboard.Host;
+using Crossboard.Machine;
 
 namespace Crossboard.Deploy;
 

@@ -1,4 +1,5 @@
-using Crossboard.Host;
+using Crossboard.Machine;
+using Crossboard.Switches;
 
 namespace Crossboard.Deploy;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Crossboard.Artifacts;
-using Crossboard.Host;
+using Crossboard.Machine;
 
 namespace Crossboard.Deploy;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Crossboard.Host;
+using Crossboard.Machine;
 using Crossboard.Recipes;
 
 namespace Crossboard.Deploy;

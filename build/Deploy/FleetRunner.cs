@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Crossboard.Host;
+using Crossboard.Machine;
 
 namespace Crossboard.Deploy;
 

@@ -1,5 +1,6 @@
 using Crossboard.Deploy;
-using Crossboard.Host;
+using Crossboard.FastPath;
+using Crossboard.Machine;
 using Crossboard.Recipes;
 
 namespace Crossboard.Emulator;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Crossboard.Host;
+using Crossboard.Machine;
 using Crossboard.Recipes;
 
 namespace Crossboard.Emulator;

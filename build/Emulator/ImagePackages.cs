@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Crossboard.Host;
+using Crossboard.Machine;
 
 namespace Crossboard.Emulator;
 

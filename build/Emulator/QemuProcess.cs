@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Crossboard.Host;
+using Crossboard.Machine;
 
 namespace Crossboard.Emulator;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
-using Crossboard.Host;
+using Crossboard.Machine;
 
 namespace Crossboard.Emulator;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
-using Crossboard.Host;
+using Crossboard.Machine;
 using Crossboard.Recipes;
 
 namespace Crossboard.Sdk;

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Crossboard.Host;
+using Crossboard.Machine;
 
 namespace Crossboard.Sdk;
 

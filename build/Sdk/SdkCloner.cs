@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
-using Crossboard.Git;
-using Crossboard.Host;
+using Cake.Git;
+using Crossboard.Machine;
 
 namespace Crossboard.Sdk;
 

@@ -1,5 +1,5 @@
 using Cake.Core.Diagnostics;
-using Crossboard.Host;
+using Crossboard.Machine;
 
 namespace Crossboard.Tasks;
 

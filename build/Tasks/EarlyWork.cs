@@ -20,7 +20,7 @@ public sealed class EarlyWork : FrostingTaskLifetime<BuildContext>
         context.EarlyWorkStarted = true;
         context.EarlyConnection = DeployTaskSupport.StartEarlyConnection(context, context.PlannedTasks);
         // A connection guessed at start-up that the early connection did not take: not needed.
-        Crossboard.Deploy.SpeculativeConnection.Current?.Abandon();
+        Crossboard.FastPath.SpeculativeConnection.Current?.Abandon();
     }
 
     public override void Teardown(BuildContext context, ITaskTeardownContext info)

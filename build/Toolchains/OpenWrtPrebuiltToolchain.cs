@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Crossboard.Host;
+using Crossboard.Machine;
 using Crossboard.Recipes;
 using Crossboard.Sdk;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Crossboard.Git;
-using Crossboard.Host;
+using Cake.Git;
+using Crossboard.Machine;
 using Crossboard.Recipes;
 using Crossboard.Sdk;
 

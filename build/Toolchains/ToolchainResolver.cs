@@ -1,4 +1,5 @@
-using Crossboard.Host;
+using Crossboard.FastPath;
+using Crossboard.Machine;
 using Crossboard.Recipes;
 using Crossboard.Sdk;
 

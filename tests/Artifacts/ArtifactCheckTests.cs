@@ -1,6 +1,6 @@
 using Crossboard.Artifacts;
 using Crossboard.Cargo;
-using Crossboard.Host;
+using Crossboard.Machine;
 using Crossboard.Tests.Cargo;
 
 namespace Crossboard.Tests.Artifacts;

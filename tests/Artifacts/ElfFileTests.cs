@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using Crossboard.Artifacts;
-using Crossboard.Host;
+using Crossboard.Machine;
 using Crossboard.Tests.Cargo;
 
 namespace Crossboard.Tests.Artifacts;

@@ -1,4 +1,4 @@
-using Crossboard.Host;
+using Crossboard.Machine;
 using Crossboard.Tests.Support;
 
 [assembly: AssemblyFixture(typeof(Crossboard.Tests.Artifacts.TestBinaries))]

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Crossboard.Artifacts;
 using Crossboard.Cargo;
-using Crossboard.Host;
+using Crossboard.Machine;
 using Crossboard.Recipes;
 using Crossboard.Tests.Support;
 using Crossboard.Toolchains;

@@ -1,5 +1,5 @@
 using Crossboard.Cargo;
-using Crossboard.Host;
+using Crossboard.Machine;
 using Crossboard.Tests.Support;
 
 namespace Crossboard.Tests.Cargo;

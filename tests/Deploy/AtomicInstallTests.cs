@@ -1,5 +1,5 @@
 using Crossboard.Deploy;
-using Crossboard.Host;
+using Crossboard.Machine;
 using Crossboard.Tests.Fixtures.Ssh;
 
 namespace Crossboard.Tests.Deploy;

@@ -1,6 +1,6 @@
 using System.Net.Http;
 using Crossboard.Deploy;
-using Crossboard.Host;
+using Crossboard.Machine;
 using Crossboard.Tests.Fixtures.Ssh;
 
 namespace Crossboard.Tests.Deploy;

@@ -1,5 +1,5 @@
 using Crossboard.Deploy;
-using Crossboard.Host;
+using Crossboard.Machine;
 using Crossboard.Recipes;
 using Crossboard.Tests.Support;
 

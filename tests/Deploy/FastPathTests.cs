@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
 using Crossboard.Artifacts;
 using Crossboard.Deploy;
-using Crossboard.Host;
+using Crossboard.FastPath;
+using Crossboard.Machine;
 using Crossboard.Tests.Fixtures.Ssh;
 using Crossboard.Tests.Support;
 

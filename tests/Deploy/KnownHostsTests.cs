@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Crossboard.Deploy;
-using Crossboard.Host;
+using Crossboard.Machine;
 using Crossboard.Tests.Support;
 
 namespace Crossboard.Tests.Deploy;

@@ -1,4 +1,5 @@
 using Crossboard.Deploy;
+using Crossboard.FastPath;
 using Crossboard.Tests.Fixtures.Ssh;
 
 namespace Crossboard.Tests.Deploy;

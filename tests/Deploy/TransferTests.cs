@@ -86,7 +86,7 @@ public sealed class TransferTests : IDisposable
         var server = _kit.Start(new DeviceServerOptions { Kind = SshServerKind.Dropbear, Password = "right-pw" });
         var variable = _kit.Secret("wrong-pw");
 
-        var error = Assert.Throws<Crossboard.Host.CrossboardException>(() =>
+        var error = Assert.Throws<CrossboardException>(() =>
             new Deployer(_kit.Settings(passwordVariable: variable), _kit.Log).Deploy(DeployKit.Target(server), _kit.App("v1"), cancellation: TestContext.Current.CancellationToken));
 
         Assert.Contains("refused the login as root", error.Message);

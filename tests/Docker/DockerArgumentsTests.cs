@@ -1,6 +1,6 @@
 using Cake.Docker;
-using Crossboard.Docker;
-using Crossboard.Host;
+using Crossboard.Container;
+using Crossboard.Machine;
 
 namespace Crossboard.Tests.Docker;
 

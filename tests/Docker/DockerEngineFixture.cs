@@ -1,5 +1,6 @@
-using Crossboard.Docker;
-using Crossboard.Host;
+using Cake.Docker;
+using Crossboard.Container;
+using Crossboard.Machine;
 using Crossboard.Tests.Support;
 
 namespace Crossboard.Tests.Docker;

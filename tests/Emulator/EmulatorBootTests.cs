@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Crossboard.Emulator;
-using Crossboard.Host;
+using Crossboard.Machine;
 using Crossboard.Tests.Support;
 using Renci.SshNet.Common;
 

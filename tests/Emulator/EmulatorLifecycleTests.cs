@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Crossboard.Emulator;
-using Crossboard.Host;
+using Crossboard.Machine;
 using Crossboard.Tests.Support;
 
 namespace Crossboard.Tests.Emulator;

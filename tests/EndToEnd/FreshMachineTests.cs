@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
-using Crossboard.Host;
+using Crossboard.Machine;
 using Crossboard.Tests.Support;
 
 namespace Crossboard.Tests.EndToEnd;

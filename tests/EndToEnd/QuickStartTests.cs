@@ -1,7 +1,7 @@
 using System.Net.Http;
 using System.Text.RegularExpressions;
 using Crossboard.Emulator;
-using Crossboard.Host;
+using Crossboard.Machine;
 using Crossboard.Tests.Support;
 
 namespace Crossboard.Tests.EndToEnd;

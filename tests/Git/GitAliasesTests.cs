@@ -4,8 +4,7 @@ using Cake.Core.Diagnostics;
 using Cake.Core.IO;
 using Cake.Core.Tooling;
 using Cake.Git;
-using Crossboard.Git;
-using Crossboard.Host;
+using Crossboard.Machine;
 using Crossboard.Tests.Fixtures;
 using Crossboard.Tests.Support;
 

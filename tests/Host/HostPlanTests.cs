@@ -1,6 +1,6 @@
 using System.Reflection;
 using Cake.Frosting;
-using Crossboard.Host;
+using Crossboard.Machine;
 using Crossboard.Recipes;
 using Crossboard.Tests.Support;
 

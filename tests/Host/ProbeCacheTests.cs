@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Crossboard.Cargo;
-using Crossboard.Host;
+using Crossboard.FastPath;
+using Crossboard.Machine;
 using Crossboard.Recipes;
 using Crossboard.Tests.Support;
 using Crossboard.Toolchains;

@@ -1,4 +1,4 @@
-using Crossboard.Host;
+using Crossboard.Machine;
 using Crossboard.Tests.Cargo;
 using Crossboard.Tests.Support;
 

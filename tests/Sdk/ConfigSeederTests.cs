@@ -1,4 +1,4 @@
-using Crossboard.Host;
+using Crossboard.Machine;
 using Crossboard.Sdk;
 using Crossboard.Tests.Fixtures;
 

@@ -1,4 +1,4 @@
-using Crossboard.Host;
+using Crossboard.Machine;
 
 namespace Crossboard.Tests.Support;
 

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Crossboard.Host;
+using Crossboard.Machine;
 using Crossboard.Recipes;
 using Crossboard.Tests.Support;
 using Crossboard.Toolchains;

@@ -1,4 +1,4 @@
-using Crossboard.Host;
+using Crossboard.Machine;
 using Crossboard.Recipes;
 using Crossboard.Tests.Support;
 using Crossboard.Toolchains;

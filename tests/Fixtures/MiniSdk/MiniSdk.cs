@@ -1,4 +1,4 @@
-using Crossboard.Host;
+using Crossboard.Machine;
 using Crossboard.Tests.Support;
 
 namespace Crossboard.Tests.Fixtures;

@@ -1,5 +1,5 @@
-using Crossboard.Git;
-using Crossboard.Host;
+using Cake.Git;
+using Crossboard.Machine;
 using Crossboard.Recipes;
 using Crossboard.Sdk;
 using Crossboard.Tests.Support;

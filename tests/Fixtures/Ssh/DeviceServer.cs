@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
-using Crossboard.Host;
+using Crossboard.Machine;
 
 namespace Crossboard.Tests.Fixtures.Ssh;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Crossboard.Host;
+using Crossboard.Machine;
 using Crossboard.Recipes;
 
 namespace Crossboard.Tests.Fixtures.Ssh;

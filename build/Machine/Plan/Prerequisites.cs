@@ -1,0 +1,255 @@
+using Crossboard.Cargo;
+using Crossboard.Recipes;
+
+namespace Crossboard.Machine;
+
+/// <summary>
+/// One thing tasks need on the host: what it is, what for, which tasks need it, how to tell it is
+/// there, and how to install it.
+/// </summary>
+/// <param name="Tasks">The tasks that need it (the first one in a run's order is named in the plan).</param>
+/// <param name="IsPresent">A look that starts no process (a command on PATH, a file): a run with nothing to install spends no time on its plan.</param>
+/// <param name="DebianPackages">What installs it on Debian/Ubuntu; empty when apt cannot.</param>
+public sealed record Prerequisite(
+    string Name,
+    string Purpose,
+    IReadOnlyList<string> Tasks,
+    Func<bool> IsPresent,
+    IReadOnlyList<string> DebianPackages,
+    string? BrewPackage,
+    string? OtherInstall = null)
+{
+    public Prerequisite(string name, string purpose, string task, Func<bool> isPresent, IReadOnlyList<string> debianPackages, string? brewPackage, string? otherInstall = null)
+        : this(name, purpose, [task], isPresent, debianPackages, brewPackage, otherInstall)
+    {
+    }
+
+    /// <summary>A foreign Debian architecture to add (dpkg --add-architecture) rather than a package.</summary>
+    public string? Architecture { get; init; }
+
+    /// <summary>
+    /// Shown by Doctor only: a need crossboard cannot install and cannot look at without starting
+    /// processes (rustup's targets), which the task that needs it reports with the fix.
+    /// </summary>
+    public bool Advisory { get; init; }
+}
+
+/// <summary>What a run's switches decide about the host's needs.</summary>
+/// <param name="Emulator">
+/// The emulated device's settings when the deploy target is the emulated device (no --device, or
+/// --device=emulator): the board's own [emulator], or that of the board that emulates its CPU.
+/// </param>
+/// <param name="BuildsApp">False with --artifact: the SDK and cargo stages have nothing to do.</param>
+/// <param name="Rust">--rust; null: automatic.</param>
+/// <param name="WorkDir">Where a Debian Rust std already unpacked would be (it then needs no foreign architecture).</param>
+public sealed record HostNeedsQuery(
+    Board Board,
+    ToolchainDefinition Toolchain,
+    string RustTarget,
+    EmulatorSettings? Emulator,
+    bool Docker = false,
+    string? DockerCli = null,
+    bool BuildsApp = true,
+    RustProvider? Rust = null,
+    string? WorkDir = null);
+
+/// <summary>
+/// What a board, toolchain and switches need on the host, task by task: one list that Doctor
+/// shows and the host plan installs from (<see cref="HostPlan"/>).
+/// </summary>
+public static class HostPrerequisites
+{
+    // The tasks by name: this layer knows nothing of Cake (a test checks each is a real task).
+    public const string CloneSdk = "CloneSdk";
+    public const string SeedConfig = "SeedConfig";
+    public const string BuildToolchain = "BuildToolchain";
+    public const string CargoBuild = "CargoBuild";
+    public const string BuilderImage = "BuilderImage";
+    public const string EmulatorImage = "EmulatorImage";
+    public const string EmulatorStart = "EmulatorStart";
+
+    public static List<Prerequisite> For(HostNeedsQuery query)
+    {
+        var list = new List<Prerequisite>();
+        if (query.BuildsApp)
+        {
+            list.AddRange(query.Docker ? ForDocker(query.DockerCli) : BuildTools(query));
+        }
+
+        if (query.Emulator is { } settings)
+        {
+            list.AddRange(ForEmulator(settings));
+        }
+
+        return list;
+    }
+
+    /// <summary>What the SDK and cargo stages need where they run (this machine, without --docker).</summary>
+    private static IEnumerable<Prerequisite> BuildTools(HostNeedsQuery query)
+    {
+        var toolchain = query.Toolchain;
+        switch (toolchain.Kind)
+        {
+            case ToolchainDefinition.OpenWrtSource:
+                yield return new Prerequisite("git", "clone the OpenWrt tree", CloneSdk, () => OnPath("git"), ["git"], "git");
+                foreach (var need in Sdk.OpenWrtPrerequisites.For(SeedConfig).Where(p => p.Name != "git"))
+                {
+                    yield return need with { Tasks = [SeedConfig, BuildToolchain] };
+                }
+
+                break;
+            case ToolchainDefinition.OpenWrtPrebuilt when toolchain.Prebuilt is { } prebuilt:
+                yield return new Prerequisite("tar", "unpack the prebuilt SDK", BuildToolchain, () => OnPath("tar"), ["tar"], "gnu-tar");
+                if (prebuilt.Url.EndsWith(".zst", StringComparison.Ordinal))
+                {
+                    yield return new Prerequisite("zstd", "the SDK archive is .tar.zst", BuildToolchain, () => OnPath("zstd"), ["zstd"], "zstd");
+                }
+                else if (prebuilt.Url.EndsWith(".xz", StringComparison.Ordinal))
+                {
+                    yield return new Prerequisite("xz", "the SDK archive is .tar.xz", BuildToolchain, () => OnPath("xz"), ["xz-utils"], "xz");
+                }
+
+                break;
+            case ToolchainDefinition.Debian when toolchain.DebianCross is { } debian:
+                var triple = debian.Prefix.TrimEnd('-');
+                yield return new Prerequisite($"{debian.Prefix}gcc", $"Debian's {debian.Arch} cross compiler and C library", BuildToolchain,
+                    () => OnPath(debian.Prefix + "gcc") && File.Exists($"/usr/{triple}/include/stdio.h"), debian.Packages, null,
+                    "Debian's cross packages exist only on Debian/Ubuntu; on macOS choose an openwrt toolchain (--toolchain=...) or use --docker");
+                break;
+        }
+
+        if (UsesDebianRust(query) is { } arch)
+        {
+            yield return new Prerequisite("rustc, cargo", "Debian's Rust compiles the app", CargoBuild,
+                () => File.Exists(DebianRustStd.DebianRustc) && File.Exists(DebianRustStd.DebianCargo), ["rustc", "cargo"], null,
+                "Debian's Rust exists only on Debian/Ubuntu; use --rust=stable|nightly (rustup) or --docker");
+            if (!HasDebianRustStd(query.WorkDir, query.RustTarget))
+            {
+                yield return ForeignArchitecture(arch, $"download Debian's Rust std for {query.RustTarget} (libstd-rust-dev:{arch}, into the work dir)", CargoBuild);
+            }
+        }
+        else
+        {
+            yield return new Prerequisite("cargo", "build the Rust app", CargoBuild, () => OnPath("cargo"), [], "rustup", "https://rustup.rs") { Advisory = true };
+            yield return RustStd(query.RustTarget);
+        }
+    }
+
+    /// <summary>
+    /// The Debian architecture whose Rust std the build will use, when Debian's rustc builds the
+    /// app: with a debian toolchain and --rust automatic (Debian's Rust comes first then), or with
+    /// --rust=debian. Null when rustup's Rust does (crossboard installs none of it).
+    /// </summary>
+    private static string? UsesDebianRust(HostNeedsQuery query)
+    {
+        var debianFirst = query.Rust == RustProvider.Debian || (query.Rust is null && query.Toolchain.Kind == ToolchainDefinition.Debian);
+        if (!debianFirst || !DebianRustStd.DebianArchOf.TryGetValue(query.RustTarget, out var arch))
+        {
+            return null;
+        }
+
+        return query.Toolchain.DebianCross is { } debian && debian.Arch != arch ? null : arch;
+    }
+
+    /// <summary>A Debian Rust std for the target already unpacked in the work dir (any rustc version's): no foreign architecture needed for it.</summary>
+    private static bool HasDebianRustStd(string? workDir, string triple)
+    {
+        var root = workDir is null ? null : Path.Combine(workDir, "rust-std");
+        if (root is null || !Directory.Exists(root))
+        {
+            return false;
+        }
+
+        return Directory.EnumerateDirectories(root, "debian-*").Any(v => DebianRustStd.IsComplete(Path.Combine(v, triple), triple));
+    }
+
+    /// <summary>
+    /// What --docker needs on the host instead of the SDK's and cargo's prerequisites (those are in
+    /// the builder image): a container CLI (docker, or podman per --docker-cli) and an engine.
+    /// </summary>
+    public static List<Prerequisite> ForDocker(string? cliChoice)
+    {
+        string[] tasks = [BuilderImage, CloneSdk, SeedConfig, BuildToolchain, CargoBuild];
+        const string purpose = "--docker runs the SDK and cargo stages in a container";
+        if (cliChoice is null or "docker")
+        {
+            return
+            [
+                new Prerequisite(cliChoice ?? "docker or podman", purpose, tasks,
+                    () => cliChoice is null ? OnPath("docker") || OnPath("podman") : OnPath("docker"),
+                    [cliChoice is null ? "podman" : "docker.io"], cliChoice is null ? "podman" : null,
+                    "Docker Desktop (macOS, Windows) or https://docs.docker.com/engine/install/"),
+            ];
+        }
+
+        return [new Prerequisite("podman", purpose, tasks, () => OnPath("podman"), ["podman"], "podman")];
+    }
+
+    /// <summary>The emulated device: its image is assembled from Debian packages of its arch, and runs in qemu.</summary>
+    private static IEnumerable<Prerequisite> ForEmulator(EmulatorSettings settings)
+    {
+        const string debianOnly = "Debian/Ubuntu only: on macOS deploy to a real board (--device=HOST)";
+        yield return new Prerequisite("apt-get, dpkg-deb", $"download and unpack the emulated device's {settings.DebianArch} packages", EmulatorImage,
+            () => OnPath("apt-get") && OnPath("dpkg-deb"), [], null, debianOnly);
+        yield return ForeignArchitecture(settings.DebianArch, $"download the emulated device's {settings.DebianArch} packages (into the work dir)", EmulatorImage);
+        yield return new Prerequisite("ssh-keygen", "make the emulated device's host key and crossboard's deploy key", EmulatorImage,
+            () => OnPath("ssh-keygen"), ["openssh-client"], null, "macOS ships ssh-keygen");
+        yield return new Prerequisite(settings.Qemu, "run the emulated device", EmulatorStart,
+            () => OnPath(settings.Qemu), [QemuSystemPackage(settings.Qemu)], "qemu");
+    }
+
+    private static Prerequisite ForeignArchitecture(string arch, string purpose, string task) =>
+        new($"Debian architecture {arch}", purpose, task, () => DebianPackages.HasArchitecture(arch), [], null,
+            "Debian/Ubuntu only")
+        { Architecture = arch };
+
+    /// <summary>qemu-system-mipsel comes in Debian's qemu-system-mips, -arm in qemu-system-arm, ...</summary>
+    public static string QemuSystemPackage(string qemu)
+    {
+        var arch = qemu.Replace("qemu-system-", "");
+        return "qemu-system-" + arch switch
+        {
+            "mipsel" or "mips64" or "mips64el" => "mips",
+            "aarch64" => "arm",
+            _ => arch,
+        };
+    }
+
+    /// <summary>The Rust std for the target from rustup (prebuilt, or built from rust-src): Doctor's look, which starts rustc.</summary>
+    private static Prerequisite RustStd(string target)
+    {
+        var prebuilt = !RustToolchainSelector.HasNoPrebuiltStd(target);
+        var install = prebuilt
+            ? $"rustup target add {target}"
+            : "rustup toolchain install nightly --component rust-src (MIPS has no prebuilt std since Rust 1.72: built with -Zbuild-std)";
+        return new Prerequisite($"Rust std for {target}", "link the app for the board", CargoBuild, () => HasRustupStd(target, prebuilt), [], null, install)
+        {
+            Advisory = true,
+        };
+    }
+
+    private static bool HasRustupStd(string target, bool prebuilt)
+    {
+        if (prebuilt)
+        {
+            var libdir = Capture("rustc", "--print", "target-libdir", "--target", target);
+            return libdir is not null && Directory.Exists(libdir) && Directory.EnumerateFiles(libdir, "libstd-*.rlib").Any();
+        }
+
+        var sysroot = Capture("rustc", "+nightly", "--print", "sysroot");
+        return sysroot is not null && Directory.Exists(Path.Combine(sysroot, "lib", "rustlib", "src", "rust", "library"));
+    }
+
+    public static bool OnPath(string command) => ProcessRunner.Which(command) is not null;
+
+    private static string? Capture(string file, params string[] args)
+    {
+        if (ProcessRunner.Which(file) is null)
+        {
+            return null;
+        }
+
+        var result = ProcessRunner.Run(new ProcessSpec(file, args));
+        return result.Succeeded ? result.StandardOutput.Trim() : null;
+    }
+}

@@ -1,0 +1,179 @@
+using Crossboard.Artifacts;
+using Crossboard.Deploy;
+using Crossboard.FastPath;
+using Crossboard.Machine;
+using Tomlyn.Parsing;
+using Tomlyn.Syntax;
+
+namespace Crossboard.Tasks;
+
+/// <summary>Turns the deploy switches (read once by the context: <see cref="BuildContext.DeploySwitches"/>) and the recipe's [deploy] table into the deploy stage's settings (shared by Deploy, Rollback and Run).</summary>
+public static class DeployTaskSupport
+{
+    public static DeployStage Stage(BuildContext context) =>
+        new(Settings(context), Resolver(context), context.BuildLog);
+
+    public static DeviceResolver Resolver(BuildContext context) =>
+        new(context.Board.Deploy, Home, context.EmulatorDevice);
+
+    public static DeploySettings Settings(BuildContext context)
+    {
+        var deploy = context.Board.Deploy;
+        var given = context.DeploySwitches;
+        var smokeUrl = given.SmokeUrl ?? deploy.SmokeUrl;
+        return new DeploySettings
+        {
+            InstallDir = given.InstallDir ?? deploy.InstallDir,
+            Service = deploy.Service,
+            SmokeUrl = string.IsNullOrWhiteSpace(smokeUrl) || smokeUrl.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : smokeUrl,
+            SmokeExpect = given.SmokeExpect ?? deploy.SmokeExpect,
+            SmokeTimeout = TimeSpan.FromSeconds(given.SmokeTimeoutSeconds ?? 30),
+            Compression = given.Compress ?? CompressionMode.Auto,
+            Transfer = given.Transfer ?? TransferPreference.Auto,
+            Force = given.Force,
+            KeepFailed = given.KeepFailed,
+            Board = context.Board,
+            Credentials = new DeployCredentials(given.PasswordEnv, given.PassphraseEnv, DeployCredentials.PromptOnTerminal),
+            DefaultKnownHosts = Path.Combine(Home, ".ssh", "known_hosts"),
+            LogDir = Path.Combine(context.WorkDir, "logs", "deploy"),
+            EarlyConnection = context.EarlyConnection,
+        };
+    }
+
+    /// <summary>
+    /// Starts connecting to the single device Deploy will talk to, in the background, so that the
+    /// handshake overlaps the build (see <see cref="EarlyConnection"/>); and warms up the smoke
+    /// check's HTTP client (<see cref="SmokeCheck.WarmUp"/>). Only when the run deploys
+    /// to one device known now: --device, or the emulator when it is already running (a booting
+    /// one is waited for by EmulatorStart). Null when there is nothing to start.
+    /// </summary>
+    public static EarlyConnection? StartEarlyConnection(BuildContext context, IEnumerable<string> tasks)
+    {
+        if (!tasks.Contains(nameof(Tasks.Deploy)) || context.DeploySwitches.DevicesFile is not null)
+        {
+            return null;
+        }
+
+        DeploySettings settings;
+        try
+        {
+            settings = Settings(context);
+        }
+        catch (CrossboardException)
+        {
+            // A bad switch: Deploy reports it where it always did.
+            return null;
+        }
+
+        if (settings.SmokeUrl is { } url && url.StartsWith("http", StringComparison.OrdinalIgnoreCase))
+        {
+            _ = SmokeCheck.WarmUp();
+        }
+
+        if (context.DeploysToEmulator)
+        {
+            string board;
+            try
+            {
+                board = Emulator.EmulatorDevices.EmulatedBoardFor(context.Board, context.Catalog.Boards).Name;
+            }
+            catch (CrossboardException)
+            {
+                return null; // no board emulates this one: Deploy says so
+            }
+
+            var record = new Emulator.EmulatorPaths(context.WorkDir, board).StateFile;
+            if (!File.Exists(record))
+            {
+                return null;
+            }
+
+            // Read without the emulator's lock (EmulatorImage may hold it): the host key pin makes
+            // sure this is the device, and a stale record only makes the early attempt fail.
+            return new EarlyConnection(() => Emulator.EmulatorDevices.Target(
+                Emulator.EmulatorInstance.Load(record) ?? throw new CrossboardException($"{record} is unreadable")), settings, SpeculativeConnection.Current);
+        }
+
+        var device = context.Device!;
+        var identity = context.DeploySwitches.Identity;
+        var hostKey = context.DeploySwitches.HostKey;
+        return new EarlyConnection(() => Resolver(context).Resolve(device, identity, hostKey, null), settings, SpeculativeConnection.Current);
+    }
+
+    /// <summary>
+    /// Who to act on. A single device is resolved once and kept on the context, so that Run after
+    /// Deploy talks to the same one (the emulator stage's device is resolved, not booted again).
+    /// </summary>
+    public static DeployAudience Audience(BuildContext context, DeployStage stage)
+    {
+        var emulator = context.Device is null || context.Device.Equals(DeviceResolver.Emulator, StringComparison.OrdinalIgnoreCase);
+        var audience = new DeployAudience(
+            context.Device,
+            context.DeploySwitches.DevicesFile,
+            context.DeploySwitches.Identity,
+            context.DeploySwitches.HostKey,
+            context.DeploySwitches.Parallel ?? FleetRunner.DefaultParallelism,
+            // A device another stage resolved (the emulator's) stands for "no --device" only.
+            emulator ? context.DeviceTarget : null);
+        if (audience.DevicesFile is not null)
+        {
+            return audience;
+        }
+
+        context.DeviceTarget = stage.Single(audience);
+        return audience with { Preset = context.DeviceTarget };
+    }
+
+    /// <summary>The binary: the cargo stage's, or --artifact=FILE (checked against the board in Setup); a clear error when there is neither.</summary>
+    public static BuiltArtifact Artifact(BuildContext context) =>
+        context.Artifact ?? throw new CrossboardException(
+            "Deploy has no binary to deploy: the cargo stage (CargoBuild) did not produce one in this run. " +
+            "Build it first (--target=Deploy runs CargoBuild when the build graph includes it), or deploy a binary built elsewhere with --artifact=FILE.");
+
+    /// <summary>
+    /// The app's name on the device without building it (Rollback, Run): the built binary's,
+    /// --artifact's, or the bin target named in the app's Cargo.toml.
+    /// </summary>
+    public static string AppName(BuildContext context)
+    {
+        if (context.Artifact is { } artifact)
+        {
+            return artifact.Name;
+        }
+
+        if (context.DeploySwitches.ArtifactFile is { } file)
+        {
+            return Path.GetFileName(file);
+        }
+
+        var manifest = Path.Combine(context.AppDir, "Cargo.toml");
+        if (File.Exists(manifest) && BinName(manifest) is { } name)
+        {
+            return name;
+        }
+
+        throw new CrossboardException(
+            $"Cannot tell which binary to act on: {manifest} has no [package] name or [[bin]] name. Pass --app=DIR (the Rust project) or --artifact=FILE (the binary's name is its file name).");
+    }
+
+    /// <summary>The first [[bin]] name, else [package] name (cargo's default binary).</summary>
+    public static string? BinName(string manifest)
+    {
+        var document = SyntaxParser.Parse(File.ReadAllText(manifest), manifest, validate: true);
+        if (document.HasErrors)
+        {
+            return null;
+        }
+
+        string? Name(TableSyntaxBase table) => table.Items
+            .Where(i => i.Key?.ToString().Trim() == "name")
+            .Select(i => (i.Value as StringValueSyntax)?.Value)
+            .FirstOrDefault();
+
+        var bin = document.Tables.FirstOrDefault(t => t is TableArraySyntax && t.Name?.ToString().Trim() == "bin");
+        var package = document.Tables.FirstOrDefault(t => t is not TableArraySyntax && t.Name?.ToString().Trim() == "package");
+        return (bin is null ? null : Name(bin)) ?? (package is null ? null : Name(package));
+    }
+
+    private static string Home => Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+}

@@ -1,0 +1,24 @@
+using Cake.Frosting;
+using Crossboard.Emulator;
+using Crossboard.Machine;
+
+namespace Crossboard.Tasks;
+
+[TaskName(nameof(EmulatorStart))]
+[TaskDescription("Boots the emulated device in qemu (SSH and port 8000 forwarded to free 127.0.0.1 ports) and waits until SSH answers.")]
+[IsDependentOn(typeof(EmulatorImage))]
+public sealed class EmulatorStart : FrostingTask<BuildContext>
+{
+    public override bool ShouldRun(BuildContext context) => EmulatorStage.Needed(context, nameof(EmulatorStart));
+
+    public override void Run(BuildContext context)
+    {
+        var board = EmulatorDevices.EmulatedBoardFor(context.Board, context.Catalog.Boards);
+        // With --exclusive EmulatorImage did not run: boot the image already built, if there is one.
+        var image = context.DeviceImage ?? DeviceImage.Load(new EmulatorPaths(context.WorkDir, board.Name).ImageDir)
+            ?? throw new CrossboardException($"There is no device image for {board.Name} in {context.WorkDir} yet: run --target=EmulatorImage (or EmulatorStart without --exclusive).");
+        var options = new EmulatorStartOptions { SshPort = context.EmulatorSshPort, AppPort = context.EmulatorAppPort };
+        var instance = new EmulatorMachine(context.BuildLog, context.Consent).Start(board, image, context.WorkDir, options);
+        context.DeviceTarget = EmulatorDevices.Target(instance);
+    }
+}
