@@ -15,11 +15,11 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
     {
         foreach (var unknown in context.UnknownSwitches)
         {
-            var hint = NameSuggestions.Hint(unknown, BuildContext.Switches.Select(s => s.Name));
+            var hint = NameSuggestions.Hint(unknown, Switches.SwitchTable.All.Select(s => s.Name));
             context.Log.Warning("Switch --{0} is not one crossboard knows; it is ignored.{1} See --help.", unknown, hint);
         }
 
-        context.Catalog = RecipeCatalog.LoadOrTakePreloaded(context.RecipesDir, context.ToolchainsDir, context.ExtraRecipes);
+        context.Catalog = RecipeCatalog.LoadOrTakePreloaded(context.RecipesDir, context.ToolchainsDir, context.Switches.Recipes);
         foreach (var warning in context.Catalog.Warnings)
         {
             context.Log.Warning(warning);
@@ -33,18 +33,18 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
         }
 
         context.Catalog.ThrowIfInvalid();
-        context.Board = context.Catalog.GetBoard(context.BoardName);
-        context.Toolchain = context.Catalog.ToolchainFor(context.Board, context.ToolchainName);
+        context.Board = context.Catalog.GetBoard(context.Switches.Board);
+        context.Toolchain = context.Catalog.ToolchainFor(context.Board, context.Switches.Toolchain);
         context.RustTarget = RecipeCatalog.RustTargetFor(context.Board, context.Toolchain);
 
         // --device=emulator, resolved only when a task asks for it (Deploy with --exclusive,
         // Rollback): the emulated device that runs this board's binaries, booted if needed.
         context.EmulatorDevice = () => Emulator.EmulatorDevices.EnsureRunning(
             Emulator.EmulatorDevices.EmulatedBoardFor(context.Board, context.Catalog.Boards),
-            context.WorkDir, context.Consent, context.BuildLog,
-            new Emulator.EmulatorStartOptions { SshPort = context.EmulatorSshPort, AppPort = context.EmulatorAppPort });
+            context.Switches.WorkDir, context.Consent, context.BuildLog,
+            new Emulator.EmulatorStartOptions { SshPort = context.Switches.EmulatorSshPort, AppPort = context.Switches.EmulatorAppPort });
         context.Log.Verbose("Board {0}, toolchain {1}, Rust target {2}, work dir {3}",
-            context.Board.Name, context.Toolchain.Name, context.RustTarget, context.WorkDir);
+            context.Board.Name, context.Toolchain.Name, context.RustTarget, context.Switches.WorkDir);
 
         // EarlyWork starts what these need in the background, when the first task runs.
         context.PlannedTasks = info.TasksToExecute.Select(t => t.Name).ToList();
@@ -63,7 +63,7 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
     /// </summary>
     private static void CheckArtifact(BuildContext context)
     {
-        if (context.ArtifactFile is { } file && context.PlannedTasks.Any(t => t is nameof(Deploy) or nameof(Rollback) or "Run"))
+        if (context.Switches.Artifact is { } file && context.PlannedTasks.Any(t => t is nameof(Deploy) or nameof(Rollback) or "Run"))
         {
             context.Artifact = Crossboard.Deploy.DeployStage.ArtifactFromFile(file, context.RustTarget, context.Board, context.BuildLog);
         }
@@ -74,24 +74,24 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
         var needs = HostPrerequisites.For(new HostNeedsQuery(
             context.Board, context.Toolchain, context.RustTarget,
             Emulator: EmulatedDevice(context),
-            Docker: context.UseDocker,
-            DockerCli: context.DockerCli,
-            BuildsApp: context.ArtifactFile is null,
-            Rust: Cargo.RustToolchain.Parse(context.RustProvider),
-            WorkDir: context.WorkDir));
-        var packages = new DebianPackages(context.Consent, context.BuildLog.Information) { Probes = ProbeCache.InWorkDir(context.WorkDir) };
+            Docker: context.Switches.Docker,
+            DockerCli: context.Switches.DockerCli,
+            BuildsApp: context.Switches.Artifact is null,
+            Rust: context.Switches.Rust,
+            WorkDir: context.Switches.WorkDir));
+        var packages = new DebianPackages(context.Consent, context.BuildLog.Information) { Probes = ProbeCache.InWorkDir(context.Switches.WorkDir) };
         var tasks = TasksNeedingTheHost(context);
         context.HostPlan = HostPlan.Make(needs, tasks, DebianPackages.IsAvailable ? packages.Missing : null);
         var what = $"--target={context.PlannedTasks.LastOrDefault()} for board {context.Board.Name} (toolchain {context.Toolchain.Name})";
         var installed = new HostSetup(packages, context.BuildLog)
-            .Apply(context.HostPlan, context.Consent, context.DryRun, what, Path.Combine(context.WorkDir, "logs", "host-packages.log"));
+            .Apply(context.HostPlan, context.Consent, context.DryRun, what, Path.Combine(context.Switches.WorkDir, "logs", "host-packages.log"));
         context.Consent = context.Consent.AfterPlan(installed);
     }
 
     /// <summary>The emulated device's settings when the run deploys to it (its board may be another of the same CPU).</summary>
     internal static EmulatorSettings? EmulatedDevice(BuildContext context)
     {
-        if (!context.DeploysToEmulator)
+        if (!context.Switches.DeploysToEmulator)
         {
             return null;
         }
@@ -113,7 +113,7 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
     private static List<string> TasksNeedingTheHost(BuildContext context)
     {
         var tasks = context.PlannedTasks.ToList();
-        if (context.DeploysToEmulator && tasks.Any(t => t is nameof(Deploy) or nameof(Rollback) or "Run"))
+        if (context.Switches.DeploysToEmulator && tasks.Any(t => t is nameof(Deploy) or nameof(Rollback) or "Run"))
         {
             tasks.AddRange(new[] { nameof(EmulatorImage), nameof(EmulatorStart) }.Where(t => !tasks.Contains(t)));
         }

@@ -1,26 +1,33 @@
 using Cake.Frosting;
 using Crossboard;
 using Crossboard.Machine;
+using Crossboard.FastPath;
 using Crossboard.Recipes;
+using Crossboard.Switches;
 
-// First: the device the last identical command line deployed to is connected to in the
-// background (see SpeculativeConnection); the deploy adopts the connection if it is the same.
-Crossboard.FastPath.SpeculativeConnection.Start(args, Environment.CurrentDirectory);
+// The fast path (FastPath/, off with --fast-path=false) starts two things with the process.
+var commandLine = CommandLineValues.Parse(args);
+if (FastPathSwitch.Read(commandLine))
+{
+    // The device the last identical command line deployed to is connected to in the background
+    // (see SpeculativeConnection); the deploy adopts the connection if it is the same.
+    SpeculativeConnection.Start(args, commandLine, Environment.CurrentDirectory);
 
-// Every run but --help needs the recipes: read them while the Cake host starts (BuildLifetime takes them).
-try
-{
-    var root = CrossboardPaths.RepoRoot();
-    RecipeCatalog.Preload(Path.Combine(root, "recipes"), Path.Combine(root, "toolchains"));
-}
-catch (CrossboardException)
-{
-    // No repository found: BuildContext says so where it always did.
+    // Every run but --help needs the recipes: read them while the Cake host starts (BuildLifetime takes them).
+    try
+    {
+        var root = CrossboardPaths.RepoRoot();
+        RecipeCatalog.Preload(Path.Combine(root, "recipes"), Path.Combine(root, "toolchains"));
+    }
+    catch (CrossboardException)
+    {
+        // No repository found: BuildContext says so where it always did.
+    }
 }
 
 return new CakeHost()
     .UseContext<BuildContext>()
     .UseLifetime<BuildLifetime>()
     .UseTaskLifetime<Crossboard.Tasks.EarlyWork>()
-    .UseHelpText(BuildContext.HelpText)
+    .UseHelpText(Crossboard.Switches.SwitchTable.HelpText)
     .Run(args);

@@ -31,17 +31,4 @@ public sealed record RustToolchain(
     IReadOnlyList<string> PrefixArguments,
     IReadOnlyList<string> BuildArguments,
     IReadOnlyList<string> TargetRustflags,
-    IReadOnlyDictionary<string, string?> Environment)
-{
-    /// <summary>The --rust switch's values.</summary>
-    public static readonly string[] Choices = ["auto", "stable", "nightly", "debian"];
-
-    public static RustProvider? Parse(string? value) => value?.ToLowerInvariant() switch
-    {
-        null or "" or "auto" => null,
-        "stable" or "rustup" => RustProvider.Stable,
-        "nightly" => RustProvider.Nightly,
-        "debian" => RustProvider.Debian,
-        _ => throw new CrossboardException($"--rust={value} is not a Rust provider crossboard knows; use one of: {string.Join(", ", Choices)}."),
-    };
-}
+    IReadOnlyDictionary<string, string?> Environment);

@@ -30,7 +30,10 @@ public sealed record DeploySettings
     /// <summary>Text the smoke check's answer must contain (empty: any 2xx answer).</summary>
     public string? SmokeExpect { get; init; }
 
-    public TimeSpan SmokeTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan SmokeTimeout { get; init; } = TimeSpan.FromSeconds(DefaultSmokeTimeoutSeconds);
+
+    /// <summary>--smoke-timeout's default.</summary>
+    public const int DefaultSmokeTimeoutSeconds = 30;
 
     /// <summary>How long to wait for the device's SSH server (and for any SSH operation to progress).</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);

@@ -22,6 +22,11 @@ public static class AckNudge
     /// <summary>For an <see cref="SshClient"/> just connected: nudges until <see cref="Stop"/> (after its first command) or <see cref="Longest"/>.</summary>
     public static void Start(BaseClient client)
     {
+        if (!FastPathSwitch.Enabled)
+        {
+            return;
+        }
+
         client.KeepAliveInterval = Interval;
         _ = Task.Delay(Longest).ContinueWith(_ => Stop(client), TaskScheduler.Default);
     }
@@ -41,6 +46,11 @@ public static class AckNudge
     /// <summary>Nudges while <paramref name="connecting"/> opens its channel inside Connect (SFTP's subsystem, SCP's exec).</summary>
     public static IDisposable During(BaseClient connecting)
     {
+        if (!FastPathSwitch.Enabled)
+        {
+            return new MemoryStream(); // nothing to stop
+        }
+
 #pragma warning disable CS0618 // SendKeepAlive is obsolete in favour of KeepAliveInterval, whose timer starts only after the channel is open.
         var timer = new Timer(_ =>
         {

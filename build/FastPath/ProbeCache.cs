@@ -48,7 +48,8 @@ public sealed class ProbeCache(string file)
     public string FilePath { get; } = file;
 
     /// <summary>The cache of a work dir.</summary>
-    public static ProbeCache InWorkDir(string workDir) => new(Path.Combine(workDir, "state", "probes.json"));
+    /// <summary>The cache of a work dir; null (probe every time) with --fast-path=false.</summary>
+    public static ProbeCache? InWorkDir(string workDir) => FastPathSwitch.Enabled ? new(Path.Combine(workDir, "state", "probes.json")) : null;
 
     /// <summary>The work dir's cache when <paramref name="runner"/> runs on this machine; null (no cache) for the builder container.</summary>
     public static ProbeCache? For(ICommandRunner runner, string workDir) =>

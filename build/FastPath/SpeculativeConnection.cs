@@ -1,6 +1,7 @@
 using System.Globalization;
 using Crossboard.Deploy;
 using Crossboard.Machine;
+using Crossboard.Switches;
 
 namespace Crossboard.FastPath;
 
@@ -38,16 +39,16 @@ public sealed class SpeculativeConnection
     /// (the process's first JSON costs tens of milliseconds) and connecting happen on a thread of
     /// their own.
     /// </summary>
-    public static SpeculativeConnection? Start(string[] args, string workingDirectory)
+    public static SpeculativeConnection? Start(string[] args, CommandLineValues values, string workingDirectory)
     {
         try
         {
-            if (!Deploys(args))
+            if (!Deploys(values))
             {
                 return null;
             }
 
-            var speculation = new SpeculativeConnection(KeyOf(args, workingDirectory), WorkDirOf(args, workingDirectory));
+            var speculation = new SpeculativeConnection(KeyOf(args, workingDirectory), WorkDirOf(values, workingDirectory));
             var record = RecordPath(speculation._workDir);
             if (File.Exists(record))
             {
@@ -146,39 +147,24 @@ public sealed class SpeculativeConnection
         }
     }
 
-    /// <summary>Whether the command line runs Deploy (itself or through Default), and really runs it (not a dry run or a description).</summary>
-    public static bool Deploys(IReadOnlyList<string> args)
+    /// <summary>Whether the command line runs Deploy (itself or through Default), and really runs it (not a dry run or a description), to one device.</summary>
+    public static bool Deploys(CommandLineValues values)
     {
-        var target = "Default";
-        for (var i = 0; i < args.Count; i++)
+        foreach (var hostFlag in new[] { "dryrun", "noop", "whatif", "tree", "description", "descriptions", "help", "h", "version", "info", "devices" })
         {
-            var arg = args[i];
-            var (name, value) = arg.IndexOf('=') is var eq and > 0 ? (arg[..eq], arg[(eq + 1)..]) : (arg, null);
-            switch (name.ToLowerInvariant())
+            if (values.Has(hostFlag))
             {
-                case "--target" or "-t":
-                    target = value ?? (i + 1 < args.Count ? args[i + 1] : "");
-                    break;
-                case "--dryrun" or "--noop" or "--whatif" or "--tree" or "--description" or "--descriptions" or "--help" or "-h" or "--version" or "--info" or "--devices":
-                    return false;
+                return false;
             }
         }
 
+        var target = values.Targets[^1];
         return target.Equals("Deploy", StringComparison.OrdinalIgnoreCase) || target.Equals("Default", StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>--work-dir as BuildContext reads it, else the default.</summary>
-    private static string WorkDirOf(IReadOnlyList<string> args, string workingDirectory)
-    {
-        var given = args.LastOrDefault(a => a.StartsWith("--work-dir=", StringComparison.OrdinalIgnoreCase))?["--work-dir=".Length..];
-        if (string.IsNullOrEmpty(given))
-        {
-            return CrossboardPaths.DefaultWorkDir();
-        }
-
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        return Path.GetFullPath(given.StartsWith("~/", StringComparison.Ordinal) ? Path.Combine(home, given[2..]) : given, workingDirectory);
-    }
+    /// <summary>--work-dir as the run reads it (the switch table's default and path rules).</summary>
+    private static string WorkDirOf(CommandLineValues values, string workingDirectory) =>
+        (string)SwitchTable.Value("work-dir", name => values[name], path => BuildSwitches.FullPath(path, workingDirectory))!;
 
     /// <summary>The same command line in the same folder: what makes the last run's device a good guess.</summary>
     private static string KeyOf(IReadOnlyList<string> args, string workingDirectory) => string.Join(" ", [workingDirectory, .. args]);

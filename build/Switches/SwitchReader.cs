@@ -17,6 +17,9 @@ public sealed class SwitchReader(Func<string, string?> value, Func<string, strin
 
     public IReadOnlyList<string> Problems => _problems;
 
+    /// <summary>How a path switch's value is made absolute.</summary>
+    public Func<string, string> FullPath => fullPath;
+
     /// <summary>Notes a problem found elsewhere (e.g. two switches that exclude each other).</summary>
     public void Problem(string message) => _problems.Add(message);
 
@@ -67,22 +70,21 @@ public sealed class SwitchReader(Func<string, string?> value, Func<string, strin
         return null;
     }
 
-    /// <summary>One of a few words (case-insensitive); <paramref name="choices"/> maps each accepted word to its meaning.</summary>
+    /// <summary>One of a few words (case-insensitive), mapped to what it means (an enum member's name; "" for none).</summary>
     /// <param name="help">What to say after "use": the words and what they mean.</param>
-    public T? Choice<T>(string name, IReadOnlyDictionary<string, T> choices, string help)
-        where T : struct
+    public string? Word(string name, IReadOnlyDictionary<string, string> words, string help)
     {
         if (Text(name) is not { } text)
         {
             return null;
         }
 
-        if (choices.TryGetValue(text.Trim().ToLowerInvariant(), out var meaning))
+        if (words.TryGetValue(text.Trim(), out var meaning))
         {
             return meaning;
         }
 
-        _problems.Add($"--{name}={text}: use {help}.{Recipes.NameSuggestions.Hint(text, choices.Keys)}");
+        _problems.Add($"--{name}={text}: use {help}.{Recipes.NameSuggestions.Hint(text, words.Keys)}");
         return null;
     }
 

@@ -47,7 +47,7 @@ public sealed class DeployGateCliTests(CrossBuilds builds) : IDisposable
             "--force=perhaps: use true or false.",
             "The smoke check URL 'ftp://{host}/' (from --smoke-url)",
             "--install-dir=usr/bin: give an absolute directory on the device",
-            "--rust=beta is not a Rust provider crossboard knows",
+            "--rust=beta: use auto, stable (rustup, prebuilt std), nightly",
             "--host-key=MD5:00 is not an SHA256 fingerprint",
         })
         {

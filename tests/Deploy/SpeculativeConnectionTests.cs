@@ -1,5 +1,6 @@
 using Crossboard.Deploy;
 using Crossboard.FastPath;
+using Crossboard.Switches;
 using Crossboard.Tests.Fixtures.Ssh;
 
 namespace Crossboard.Tests.Deploy;
@@ -20,14 +21,14 @@ public sealed class SpeculativeConnectionTests : IDisposable
     [Fact]
     public void Only_a_command_line_that_really_deploys_is_guessed_for()
     {
-        Assert.True(SpeculativeConnection.Deploys([]));
-        Assert.True(SpeculativeConnection.Deploys(["--target=Deploy", "--work-dir=/x"]));
-        Assert.True(SpeculativeConnection.Deploys(["--target", "deploy"]));
-        Assert.True(SpeculativeConnection.Deploys(["-t=Default"]));
-        Assert.False(SpeculativeConnection.Deploys(["--target=CargoBuild"]));
-        Assert.False(SpeculativeConnection.Deploys(["--target=Deploy", "--dryrun"]));
-        Assert.False(SpeculativeConnection.Deploys(["--target=Deploy", "--devices=fleet.txt"]));
-        Assert.False(SpeculativeConnection.Deploys(["--target=Rollback"]));
+        Assert.True(SpeculativeConnection.Deploys(CommandLineValues.Parse([])));
+        Assert.True(SpeculativeConnection.Deploys(CommandLineValues.Parse(["--target=Deploy", "--work-dir=/x"])));
+        Assert.True(SpeculativeConnection.Deploys(CommandLineValues.Parse(["--target", "deploy"])));
+        Assert.True(SpeculativeConnection.Deploys(CommandLineValues.Parse(["-t=Default"])));
+        Assert.False(SpeculativeConnection.Deploys(CommandLineValues.Parse(["--target=CargoBuild"])));
+        Assert.False(SpeculativeConnection.Deploys(CommandLineValues.Parse(["--target=Deploy", "--dryrun"])));
+        Assert.False(SpeculativeConnection.Deploys(CommandLineValues.Parse(["--target=Deploy", "--devices=fleet.txt"])));
+        Assert.False(SpeculativeConnection.Deploys(CommandLineValues.Parse(["--target=Rollback"])));
     }
 
     [Fact]
@@ -41,26 +42,26 @@ public sealed class SpeculativeConnectionTests : IDisposable
         var toSecond = DeployKit.Target(second, [second.AdminKey]);
 
         // No record yet: nothing is guessed; the early connection records the device it resolves.
-        var speculation = SpeculativeConnection.Start(args, _kit.Dir.Path)!;
+        var speculation = SpeculativeConnection.Start(args, CommandLineValues.Parse(args), _kit.Dir.Path)!;
         Assert.Null(speculation.Claim());
         var log = Deploy(toFirst, settings, speculation);
         Assert.DoesNotContain("the guess matched", log);
 
         // The same command line again: connected before the device is known, and adopted.
-        speculation = SpeculativeConnection.Start(args, _kit.Dir.Path)!;
+        speculation = SpeculativeConnection.Start(args, CommandLineValues.Parse(args), _kit.Dir.Path)!;
         log = Deploy(toFirst, settings, speculation);
         Assert.Contains("the guess matched", log);
 
         // Same command line, another device now (an emulator restarted on another port, say):
         // the guess is closed, the right device is connected, and it is the next run's guess.
-        log = Deploy(toSecond, settings, SpeculativeConnection.Start(args, _kit.Dir.Path));
+        log = Deploy(toSecond, settings, SpeculativeConnection.Start(args, CommandLineValues.Parse(args), _kit.Dir.Path));
         Assert.Contains($"The last run's device (root@{first.Host}:{first.Port}) is not this run's", log);
         Assert.Equal("v1", _kit.VersionOnDevice(second));
-        log = Deploy(toSecond, settings, SpeculativeConnection.Start(args, _kit.Dir.Path));
+        log = Deploy(toSecond, settings, SpeculativeConnection.Start(args, CommandLineValues.Parse(args), _kit.Dir.Path));
         Assert.Contains("the guess matched", log);
 
         // Another command line: no guess.
-        var other = SpeculativeConnection.Start([.. args, "--verbosity=diagnostic"], _kit.Dir.Path)!.Claim();
+        var other = SpeculativeConnection.Start([.. args, "--verbosity=diagnostic"], CommandLineValues.Parse([.. args, "--verbosity=diagnostic"]), _kit.Dir.Path)!.Claim();
         Assert.True(other is null || await other is null, "a guess for another command line");
     }
 
@@ -71,9 +72,9 @@ public sealed class SpeculativeConnectionTests : IDisposable
         var args = new[] { "--target=Deploy", $"--work-dir={_kit.Dir.Combine("work-pw")}" };
         var settings = _kit.Settings(passwordVariable: _kit.Secret("s3cret-pw"), smokeVersion: "v1");
 
-        Deploy(DeployKit.Target(server), settings, SpeculativeConnection.Start(args, _kit.Dir.Path));
+        Deploy(DeployKit.Target(server), settings, SpeculativeConnection.Start(args, CommandLineValues.Parse(args), _kit.Dir.Path));
 
-        Assert.Null(SpeculativeConnection.Start(args, _kit.Dir.Path)!.Claim());
+        Assert.Null(SpeculativeConnection.Start(args, CommandLineValues.Parse(args), _kit.Dir.Path)!.Claim());
         Assert.False(File.Exists(Path.Combine(_kit.Dir.Combine("work-pw"), "state", "last-deploy-target")));
     }
 

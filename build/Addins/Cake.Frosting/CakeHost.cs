@@ -20,7 +20,7 @@ public sealed class CakeHost
     private Type? _lifetimeType;
     private Type? _taskLifetimeType;
     private string? _workingDirectory;
-    private string? _helpText;
+    private Func<string>? _helpText;
     private TextWriter? _output;
 
     public CakeHost()
@@ -72,7 +72,10 @@ public sealed class CakeHost
     }
 
     /// <summary>Extra text for <c>--help</c>, e.g. the build's own switches.</summary>
-    public CakeHost UseHelpText(string text)
+    public CakeHost UseHelpText(string text) => UseHelpText(() => text);
+
+    /// <summary>The same, written only when --help asks for it.</summary>
+    public CakeHost UseHelpText(Func<string> text)
     {
         _helpText = text;
         return this;
@@ -111,7 +114,7 @@ public sealed class CakeHost
             if (parsed.Help)
             {
                 // Before the context: help must be readable whatever else the command line holds.
-                new HelpWriter(console).Write(tasks, _helpText);
+                new HelpWriter(console).Write(tasks, _helpText?.Invoke());
                 return 0;
             }
 

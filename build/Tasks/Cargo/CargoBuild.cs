@@ -12,7 +12,7 @@ public sealed class CargoBuild : FrostingTask<BuildContext>
 
     public override void Run(BuildContext context)
     {
-        var options = new CargoBuildOptions(context.SizeProfile, RustToolchain.Parse(context.RustProvider), context.BinName);
+        var options = new CargoBuildOptions(context.Switches.SizeProfile, context.Switches.Rust, context.Switches.Bin);
         context.Artifact = new CargoStage(context.CommandRunner, ConfigureCargo.Packages(context), context.BuildLog)
             .Build(ConfigureCargo.Inputs(context), options);
     }

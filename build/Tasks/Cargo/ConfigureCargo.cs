@@ -18,8 +18,8 @@ public sealed class ConfigureCargo : FrostingTask<BuildContext>
     }
 
     internal static CargoStageInputs Inputs(BuildContext context) => new(
-        context.AppDir, context.WorkDir, context.Board, context.Toolchain, context.ResolvedToolchain, context.RustTarget);
+        context.Switches.App, context.Switches.WorkDir, context.Board, context.Toolchain, context.ResolvedToolchain, context.RustTarget);
 
     internal static DebianPackages Packages(BuildContext context) =>
-        new(context.Consent, context.BuildLog.Information) { Probes = ProbeCache.For(context.CommandRunner, context.WorkDir) };
+        new(context.Consent, context.BuildLog.Information) { Probes = ProbeCache.For(context.CommandRunner, context.Switches.WorkDir) };
 }

@@ -16,17 +16,17 @@ public sealed class BuilderImage : FrostingTask<BuildContext>
             return false;
         }
 
-        if (!context.UseDocker)
+        if (!context.Switches.Docker)
         {
             context.Log.Information("BuilderImage skipped: the builder image is for --docker runs; add --docker to build it (e.g. --target=BuilderImage --docker).");
         }
 
-        return context.UseDocker;
+        return context.Switches.Docker;
     }
 
     public override void Run(BuildContext context)
     {
-        var result = BuilderImageService.Ensure(context.Docker, context.BuilderImageDefinition, context.WorkDir, context.BuildLog);
+        var result = BuilderImageService.Ensure(context.Docker, context.BuilderImageDefinition, context.Switches.WorkDir, context.BuildLog);
         context.BuilderImageTag = result.Tag;
     }
 }

@@ -19,7 +19,7 @@ public static class DeployTaskSupport
     public static DeploySettings Settings(BuildContext context)
     {
         var deploy = context.Board.Deploy;
-        var given = context.DeploySwitches;
+        var given = context.Switches;
         var smokeUrl = given.SmokeUrl ?? deploy.SmokeUrl;
         return new DeploySettings
         {
@@ -27,15 +27,15 @@ public static class DeployTaskSupport
             Service = deploy.Service,
             SmokeUrl = string.IsNullOrWhiteSpace(smokeUrl) || smokeUrl.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : smokeUrl,
             SmokeExpect = given.SmokeExpect ?? deploy.SmokeExpect,
-            SmokeTimeout = TimeSpan.FromSeconds(given.SmokeTimeoutSeconds ?? 30),
-            Compression = given.Compress ?? CompressionMode.Auto,
-            Transfer = given.Transfer ?? TransferPreference.Auto,
+            SmokeTimeout = TimeSpan.FromSeconds(given.SmokeTimeoutSeconds),
+            Compression = given.Compress,
+            Transfer = given.Transfer,
             Force = given.Force,
             KeepFailed = given.KeepFailed,
             Board = context.Board,
             Credentials = new DeployCredentials(given.PasswordEnv, given.PassphraseEnv, DeployCredentials.PromptOnTerminal),
             DefaultKnownHosts = Path.Combine(Home, ".ssh", "known_hosts"),
-            LogDir = Path.Combine(context.WorkDir, "logs", "deploy"),
+            LogDir = Path.Combine(context.Switches.WorkDir, "logs", "deploy"),
             EarlyConnection = context.EarlyConnection,
         };
     }
@@ -49,7 +49,7 @@ public static class DeployTaskSupport
     /// </summary>
     public static EarlyConnection? StartEarlyConnection(BuildContext context, IEnumerable<string> tasks)
     {
-        if (!tasks.Contains(nameof(Tasks.Deploy)) || context.DeploySwitches.DevicesFile is not null)
+        if (!tasks.Contains(nameof(Tasks.Deploy)) || context.Switches.Devices is not null)
         {
             return null;
         }
@@ -70,7 +70,7 @@ public static class DeployTaskSupport
             _ = SmokeCheck.WarmUp();
         }
 
-        if (context.DeploysToEmulator)
+        if (context.Switches.DeploysToEmulator)
         {
             string board;
             try
@@ -82,7 +82,7 @@ public static class DeployTaskSupport
                 return null; // no board emulates this one: Deploy says so
             }
 
-            var record = new Emulator.EmulatorPaths(context.WorkDir, board).StateFile;
+            var record = new Emulator.EmulatorPaths(context.Switches.WorkDir, board).StateFile;
             if (!File.Exists(record))
             {
                 return null;
@@ -94,9 +94,9 @@ public static class DeployTaskSupport
                 Emulator.EmulatorInstance.Load(record) ?? throw new CrossboardException($"{record} is unreadable")), settings, SpeculativeConnection.Current);
         }
 
-        var device = context.Device!;
-        var identity = context.DeploySwitches.Identity;
-        var hostKey = context.DeploySwitches.HostKey;
+        var device = context.Switches.Device!;
+        var identity = context.Switches.Identity;
+        var hostKey = context.Switches.HostKey;
         return new EarlyConnection(() => Resolver(context).Resolve(device, identity, hostKey, null), settings, SpeculativeConnection.Current);
     }
 
@@ -106,13 +106,13 @@ public static class DeployTaskSupport
     /// </summary>
     public static DeployAudience Audience(BuildContext context, DeployStage stage)
     {
-        var emulator = context.Device is null || context.Device.Equals(DeviceResolver.Emulator, StringComparison.OrdinalIgnoreCase);
+        var emulator = context.Switches.Device is null || context.Switches.Device.Equals(DeviceResolver.Emulator, StringComparison.OrdinalIgnoreCase);
         var audience = new DeployAudience(
-            context.Device,
-            context.DeploySwitches.DevicesFile,
-            context.DeploySwitches.Identity,
-            context.DeploySwitches.HostKey,
-            context.DeploySwitches.Parallel ?? FleetRunner.DefaultParallelism,
+            context.Switches.Device,
+            context.Switches.Devices,
+            context.Switches.Identity,
+            context.Switches.HostKey,
+            context.Switches.Parallel,
             // A device another stage resolved (the emulator's) stands for "no --device" only.
             emulator ? context.DeviceTarget : null);
         if (audience.DevicesFile is not null)
@@ -141,12 +141,12 @@ public static class DeployTaskSupport
             return artifact.Name;
         }
 
-        if (context.DeploySwitches.ArtifactFile is { } file)
+        if (context.Switches.Artifact is { } file)
         {
             return Path.GetFileName(file);
         }
 
-        var manifest = Path.Combine(context.AppDir, "Cargo.toml");
+        var manifest = Path.Combine(context.Switches.App, "Cargo.toml");
         if (File.Exists(manifest) && BinName(manifest) is { } name)
         {
             return name;

@@ -20,7 +20,7 @@ public sealed class EmulatorImage : FrostingTask<BuildContext>
         }
 
         // The image is assembled on this machine whatever runs the build: its dpkg answers can be kept.
-        var packages = new DebianPackages(context.Consent, context.BuildLog.Information) { Probes = ProbeCache.InWorkDir(context.WorkDir) };
-        context.DeviceImage = new DeviceImageBuilder(packages, context.BuildLog).Build(board, context.WorkDir);
+        var packages = new DebianPackages(context.Consent, context.BuildLog.Information) { Probes = ProbeCache.InWorkDir(context.Switches.WorkDir) };
+        context.DeviceImage = new DeviceImageBuilder(packages, context.BuildLog).Build(board, context.Switches.WorkDir);
     }
 }

@@ -7,13 +7,13 @@ internal static class EmulatorStage
 {
     public static bool Needed(BuildContext context, string task)
     {
-        if (context.DeploysToEmulator)
+        if (context.Switches.DeploysToEmulator)
         {
             return true;
         }
 
         context.Log.Information("{0}: not needed; the deploy target is {1}, not the emulated device.", task,
-            context.Device is { } device ? $"--device={device}" : "the --devices list");
+            context.Switches.Device is { } device ? $"--device={device}" : "the --devices list");
         return false;
     }
 }

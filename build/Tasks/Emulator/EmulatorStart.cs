@@ -15,10 +15,10 @@ public sealed class EmulatorStart : FrostingTask<BuildContext>
     {
         var board = EmulatorDevices.EmulatedBoardFor(context.Board, context.Catalog.Boards);
         // With --exclusive EmulatorImage did not run: boot the image already built, if there is one.
-        var image = context.DeviceImage ?? DeviceImage.Load(new EmulatorPaths(context.WorkDir, board.Name).ImageDir)
-            ?? throw new CrossboardException($"There is no device image for {board.Name} in {context.WorkDir} yet: run --target=EmulatorImage (or EmulatorStart without --exclusive).");
-        var options = new EmulatorStartOptions { SshPort = context.EmulatorSshPort, AppPort = context.EmulatorAppPort };
-        var instance = new EmulatorMachine(context.BuildLog, context.Consent).Start(board, image, context.WorkDir, options);
+        var image = context.DeviceImage ?? DeviceImage.Load(new EmulatorPaths(context.Switches.WorkDir, board.Name).ImageDir)
+            ?? throw new CrossboardException($"There is no device image for {board.Name} in {context.Switches.WorkDir} yet: run --target=EmulatorImage (or EmulatorStart without --exclusive).");
+        var options = new EmulatorStartOptions { SshPort = context.Switches.EmulatorSshPort, AppPort = context.Switches.EmulatorAppPort };
+        var instance = new EmulatorMachine(context.BuildLog, context.Consent).Start(board, image, context.Switches.WorkDir, options);
         context.DeviceTarget = EmulatorDevices.Target(instance);
     }
 }

@@ -10,7 +10,7 @@ public sealed class EmulatorStatus : FrostingTask<BuildContext>
     public override void Run(BuildContext context)
     {
         var board = EmulatorDevices.EmulatedBoardFor(context.Board, context.Catalog.Boards);
-        var status = new EmulatorMachine(context.BuildLog, context.Consent).Status(board.Name, context.WorkDir);
+        var status = new EmulatorMachine(context.BuildLog, context.Consent).Status(board.Name, context.Switches.WorkDir);
         switch (status.State)
         {
             case EmulatorState.Running when status.Instance is { SshPort: > 0 } instance:

@@ -11,6 +11,6 @@ public sealed class EmulatorStop : FrostingTask<BuildContext>
     public override void Run(BuildContext context)
     {
         var board = EmulatorDevices.EmulatedBoardFor(context.Board, context.Catalog.Boards);
-        new EmulatorMachine(context.BuildLog, context.Consent).Stop(board.Name, context.WorkDir);
+        new EmulatorMachine(context.BuildLog, context.Consent).Stop(board.Name, context.Switches.WorkDir);
     }
 }

@@ -15,7 +15,7 @@ public sealed class Boards : FrostingTask<BuildContext>
         {
             var toolchain = context.Catalog.GetToolchain(board.Toolchain.Default);
             table.Add(
-                board.Name + (board.Name == BuildContext.DefaultBoard ? " *" : ""),
+                board.Name + (board.Name == Switches.BuildSwitches.DefaultBoard ? " *" : ""),
                 board.Cpu.Core,
                 board.Openwrt?.Arch ?? board.Cpu.Arch,
                 $"{board.Memory.RamMb} MB / {(board.Memory.FlashMb > 0 ? board.Memory.FlashMb + " MB" : board.Memory.Storage)}",

@@ -11,8 +11,8 @@ public sealed class Doctor : FrostingTask<BuildContext>
     public override void Run(BuildContext context)
     {
         var checks = HostPrerequisites.For(new HostNeedsQuery(context.Board, context.Toolchain, context.RustTarget,
-                Emulator: BuildLifetime.EmulatedDevice(context), Docker: context.UseDocker, DockerCli: context.DockerCli,
-                Rust: Cargo.RustToolchain.Parse(context.RustProvider), WorkDir: context.WorkDir))
+                Emulator: BuildLifetime.EmulatedDevice(context), Docker: context.Switches.Docker, DockerCli: context.Switches.DockerCli,
+                Rust: context.Switches.Rust, WorkDir: context.Switches.WorkDir))
             .Select(p => (Prerequisite: p, Present: p.IsPresent()))
             .ToList();
 

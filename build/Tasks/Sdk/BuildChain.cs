@@ -8,12 +8,12 @@ internal static class BuildChain
     /// <summary>False (and says why, once per task) when --artifact makes building pointless.</summary>
     public static bool Needed(BuildContext context, string task)
     {
-        if (context.ArtifactFile is null)
+        if (context.Switches.Artifact is null)
         {
             return true;
         }
 
-        context.Log.Information("{0}: not needed; --artifact={1} is deployed as it is.", task, context.ArtifactFile);
+        context.Log.Information("{0}: not needed; --artifact={1} is deployed as it is.", task, context.Switches.Artifact);
         return false;
     }
 }

@@ -15,7 +15,7 @@ public sealed class BuildToolchain : FrostingTask<BuildContext>
     {
         var workspace = context.Toolchain.Kind == ToolchainDefinition.OpenWrtSource ? SdkStage.Workspace(context) : null;
         context.ResolvedToolchain = new ToolchainResolver(context.CommandRunner, context.BuildLog, context.Consent)
-            .Resolve(context.Board, context.Toolchain, context.WorkDir, workspace)
+            .Resolve(context.Board, context.Toolchain, context.Switches.WorkDir, workspace)
             .Toolchain;
     }
 

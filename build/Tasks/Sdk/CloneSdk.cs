@@ -15,6 +15,6 @@ public sealed class CloneSdk : FrostingTask<BuildContext>
     {
         var settings = context.Toolchain.Source!;
         context.SdkCheckout = new SdkCloner(new GitClient(context.CommandRunner), context.BuildLog)
-            .Ensure(SdkStage.Workspace(context), new SdkSource(context.SdkSource ?? settings.Git, settings.Ref));
+            .Ensure(SdkStage.Workspace(context), new SdkSource(context.Switches.SdkSource ?? settings.Git, settings.Ref));
     }
 }

@@ -16,7 +16,7 @@ public sealed class PrepareVolume : FrostingTask<BuildContext>
             return false;
         }
 
-        if (context.UseDocker)
+        if (context.Switches.Docker)
         {
             context.Log.Information("PrepareVolume: not needed with --docker; the builder container's filesystem is case-sensitive.");
             return false;
@@ -27,5 +27,5 @@ public sealed class PrepareVolume : FrostingTask<BuildContext>
 
     public override void Run(BuildContext context) =>
         new SdkVolume(context.BuildLog, SdkVolume.CurrentPlatform, SdkVolume.CurrentUserIsRoot)
-            .Prepare(context.WorkDir, SdkStage.Layout(context).SdkRoot, context.SdkVolumeSizeGb * 1024L);
+            .Prepare(context.Switches.WorkDir, SdkStage.Layout(context).SdkRoot, context.Switches.SdkVolumeSizeGb * 1024L);
 }

@@ -23,7 +23,7 @@ internal static class SdkStage
         return false;
     }
 
-    public static Sdk.SdkLayout Layout(BuildContext context) => new(context.WorkDir, context.Toolchain.Name);
+    public static Sdk.SdkLayout Layout(BuildContext context) => new(context.Switches.WorkDir, context.Toolchain.Name);
 
     /// <summary>The run's locked tree, opened on first use (e.g. with --exclusive, when CloneSdk did not run).</summary>
     public static Sdk.SdkWorkspace Workspace(BuildContext context) =>
