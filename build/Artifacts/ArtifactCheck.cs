@@ -129,18 +129,8 @@ public static class ArtifactCheck
     }
 
     /// <summary>The ELF machine, class and byte order each board arch needs.</summary>
-    private static (ushort Machine, int Bits, bool Little)? Expected(string arch) => arch switch
-    {
-        "mipsel" => (ElfFile.MachineMips, 32, true),
-        "mips" => (ElfFile.MachineMips, 32, false),
-        "arm" => (ElfFile.MachineArm, 32, true),
-        "armeb" => (ElfFile.MachineArm, 32, false),
-        "aarch64" => (ElfFile.MachineAarch64, 64, true),
-        "mips64el" => (ElfFile.MachineMips, 64, true),
-        "mips64" => (ElfFile.MachineMips, 64, false),
-        "x86_64" => (ElfFile.MachineX8664, 64, true),
-        _ => null,
-    };
+    private static (ushort Machine, int Bits, bool Little)? Expected(string arch) =>
+        CpuArchitectures.Find(arch) is { } a ? (a.ElfMachine, a.Bits, a.LittleEndian) : null;
 
     private static bool CheckMachine(ElfFile elf, Board board, List<string> refusals, List<string> warnings)
     {

@@ -67,7 +67,7 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
             rust,
             inputs.Toolchain!,
             sizeProfile,
-            DebianMultiarch: inputs.ToolchainDefinition.Kind == ToolchainDefinition.Debian,
+            DebianMultiarch: Toolchains.ToolchainKinds.Of(inputs.ToolchainDefinition).IsDebian,
             options.Bin,
             Path.Combine(inputs.WorkDir, "logs", $"cargo-build-{inputs.Board.Name}.log"));
 

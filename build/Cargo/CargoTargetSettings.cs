@@ -41,5 +41,5 @@ public sealed record CargoTargetSettings(string Triple, string Linker, IReadOnly
     }
 
     /// <summary>The qemu-user program for a board CPU arch (package qemu-user on Debian).</summary>
-    public static string QemuUser(string arch) => "qemu-" + arch;
+    public static string QemuUser(string arch) => CpuArchitectures.Find(arch)?.QemuUser ?? "qemu-" + arch;
 }

@@ -20,21 +20,6 @@ public sealed class DebianRustStd(DebianPackages packages, ICommandRunner runner
 {
     private const string CompleteStamp = ".crossboard-complete";
 
-    /// <summary>Debian's architecture for the Rust targets its libstd-rust-dev carries (glibc only).</summary>
-    public static readonly IReadOnlyDictionary<string, string> DebianArchOf = new Dictionary<string, string>
-    {
-        ["x86_64-unknown-linux-gnu"] = "amd64",
-        ["i686-unknown-linux-gnu"] = "i386",
-        ["aarch64-unknown-linux-gnu"] = "arm64",
-        ["armv7-unknown-linux-gnueabihf"] = "armhf",
-        ["armv5te-unknown-linux-gnueabi"] = "armel",
-        ["mipsel-unknown-linux-gnu"] = "mipsel",
-        ["mips64el-unknown-linux-gnuabi64"] = "mips64el",
-        ["powerpc64le-unknown-linux-gnu"] = "ppc64el",
-        ["riscv64gc-unknown-linux-gnu"] = "riscv64",
-        ["s390x-unknown-linux-gnu"] = "s390x",
-    };
-
     /// <summary>The host's Debian rustc: its version string and the Debian package version its std must match; null if absent.</summary>
     /// <remarks>Asked once per instance (the selector asks, then the toolchain it makes): its three probes run at once.</remarks>
     public (string Rustc, string PackageVersion)? HostRustc()

@@ -21,7 +21,7 @@ public sealed class RustToolchainSelector(ICommandRunner runner, DebianRustStd d
     {
         RustProvider[] order = requested is { } only
             ? [only]
-            : toolchain.Kind == ToolchainDefinition.Debian
+            : Toolchains.ToolchainKinds.Of(toolchain).IsDebian
                 ? [RustProvider.Debian, RustProvider.Stable, RustProvider.Nightly]
                 : [RustProvider.Stable, RustProvider.Nightly, RustProvider.Debian];
 
@@ -60,7 +60,8 @@ public sealed class RustToolchainSelector(ICommandRunner runner, DebianRustStd d
     };
 
     /// <summary>Targets whose prebuilt std rustup stopped shipping (tier 3): all MIPS since 1.72 (-gnu) / 1.75 (-musl).</summary>
-    public static bool HasNoPrebuiltStd(string triple) => triple.StartsWith("mips", StringComparison.Ordinal);
+    public static bool HasNoPrebuiltStd(string triple) =>
+        CpuArchitectures.OfTriple(triple) is { } arch ? !arch.RustupPrebuiltStd : triple.StartsWith("mips", StringComparison.Ordinal);
 
     private (bool, string) ProbeStable(string triple)
     {
@@ -99,7 +100,7 @@ public sealed class RustToolchainSelector(ICommandRunner runner, DebianRustStd d
     {
         if (DebianArch(triple, toolchain) is null)
         {
-            return (false, $"Debian ships Rust std only for glibc targets of its own architectures ({string.Join(", ", DebianRustStd.DebianArchOf.Keys.Order())}); {triple} is not one.");
+            return (false, $"Debian ships Rust std only for glibc targets of its own architectures ({string.Join(", ", CpuArchitectures.All.Select(a => a.DebianRustStdTriple).OfType<string>().Order())}); {triple} is not one.");
         }
 
         if (!DebianPackages.IsAvailable)
@@ -109,7 +110,7 @@ public sealed class RustToolchainSelector(ICommandRunner runner, DebianRustStd d
 
         // With a Debian toolchain, Debian's Rust is part of it: install it as the C compiler was
         // (with consent), so that the quick start works on a machine without it.
-        if (debianStd.HostRustc() is null && toolchain.Kind == ToolchainDefinition.Debian && runner is LocalCommandRunner)
+        if (debianStd.HostRustc() is null && Toolchains.ToolchainKinds.Of(toolchain).IsDebian && runner is LocalCommandRunner)
         {
             debianStd.EnsureRustc(toolchain.Name);
         }
@@ -125,7 +126,7 @@ public sealed class RustToolchainSelector(ICommandRunner runner, DebianRustStd d
     /// <summary>The Debian arch whose std fits: the Debian toolchain's own, else the table's.</summary>
     private static string? DebianArch(string triple, ToolchainDefinition toolchain)
     {
-        if (!DebianRustStd.DebianArchOf.TryGetValue(triple, out var arch))
+        if (CpuArchitectures.WithDebianRustStd(triple)?.DebianArch is not { } arch)
         {
             return null;
         }

@@ -348,7 +348,7 @@ public sealed class EmulatorMachine(IBuildLog log, Consent consent)
             return found;
         }
 
-        var package = HostPrerequisites.QemuSystemPackage(settings.Qemu);
+        var package = CpuArchitectures.QemuSystemPackageOf(settings.Qemu);
         if (DebianPackages.IsAvailable && !DebianPackages.IsInstalled(package))
         {
             // With --yes or on CI this installs it; otherwise it says which command to run.

@@ -1,4 +1,5 @@
 using Crossboard.Machine;
+using Crossboard.Toolchains;
 
 namespace Crossboard.Recipes;
 
@@ -9,25 +10,13 @@ namespace Crossboard.Recipes;
 /// </summary>
 public sealed class RecipeCatalog
 {
-    // x86_64: PC-class boards (x86 OpenWrt, an industrial PC), and the deploy tests' device, whose
-    // SSH servers run on the test machine's own CPU (tests/Fixtures/Ssh/recipes).
-    private static readonly string[] CpuArches = ["mips", "mipsel", "arm", "aarch64", "x86_64"];
+    private static readonly string[] CpuArches = [.. CpuArchitectures.Names];
     private static readonly string[] FloatAbis = ["soft", "hard"];
     private static readonly string[] Libcs = ["musl", "gnu"];
     private static readonly string[] Inits = ["procd", "systemd", "none"];
     private static readonly string[] Oses = ["openwrt", "raspberry-pi-os", "debian"];
     /// <summary>How the app runs after deploy: an init script/unit, a background process, or not at all.</summary>
     private static readonly string[] Services = ["procd", "systemd", "background", "none"];
-
-    /// <summary>Debian architecture names for the board CPU arches.</summary>
-    public static readonly IReadOnlyDictionary<string, string> DebianArchOf = new Dictionary<string, string>
-    {
-        ["mipsel"] = "mipsel",
-        ["mips"] = "mips",
-        ["arm"] = "armhf",
-        ["aarch64"] = "arm64",
-        ["x86_64"] = "amd64",
-    };
 
     private readonly Dictionary<string, Board> _boards = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, ToolchainDefinition> _toolchains = new(StringComparer.OrdinalIgnoreCase);
@@ -211,44 +200,24 @@ public sealed class RecipeCatalog
     {
         var before = _errors.Count;
         CheckName(t.Name, source);
-        OneOf(source, "kind", t.Kind, ToolchainDefinition.Kinds);
+        OneOf(source, "kind", t.Kind, [.. ToolchainKinds.Names]);
         OneOf(source, "libc", t.Libc, Libcs);
-        var sections = new (string Key, object? Value)[]
+        foreach (var kind in ToolchainKinds.All)
         {
-            (ToolchainDefinition.OpenWrtSource, t.Source),
-            (ToolchainDefinition.OpenWrtPrebuilt, t.Prebuilt),
-            (ToolchainDefinition.Debian, t.DebianCross),
-        };
-        foreach (var (key, value) in sections)
-        {
-            if (key == t.Kind && value is null)
+            var table = kind.TableOf(t);
+            if (kind.Name == t.Kind && table is null)
             {
-                _errors.Add(source.At("kind", $"kind = \"{t.Kind}\" needs a [{key}] table."));
+                _errors.Add(source.At("kind", $"kind = \"{t.Kind}\" needs a [{kind.Name}] table."));
             }
-            else if (key != t.Kind && value is not null && ToolchainDefinition.Kinds.Contains(t.Kind))
+            else if (kind.Name != t.Kind && table is not null && ToolchainKinds.Find(t.Kind) is not null)
             {
-                _errors.Add(source.At(key, $"[{key}] does not belong in a toolchain of kind \"{t.Kind}\"; remove it or change kind."));
+                _errors.Add(source.At(kind.Name, $"[{kind.Name}] does not belong in a toolchain of kind \"{t.Kind}\"; remove it or change kind."));
             }
         }
 
-        if (t.DebianCross is { } debian)
+        foreach (var (key, message) in ToolchainKinds.Find(t.Kind)?.Check(t) ?? [])
         {
-            OneOf(source, "debian.arch", debian.Arch, DebianArchOf.Values.ToArray());
-            if (!debian.Prefix.EndsWith('-'))
-            {
-                _errors.Add(source.At("debian.prefix", $"prefix '{debian.Prefix}' must end with '-' (e.g. mipsel-linux-gnu-)."));
-            }
-        }
-
-        if (t.Prebuilt is { } prebuilt)
-        {
-            foreach (var (key, url) in new[] { ("url", prebuilt.Url), ("checksums", prebuilt.Checksums) })
-            {
-                if (!Uri.TryCreate(url.Replace("{", "").Replace("}", ""), UriKind.Absolute, out _))
-                {
-                    _errors.Add(source.At($"openwrt-prebuilt.{key}", $"'{url}' is not an absolute URL."));
-                }
-            }
+            _errors.Add(source.At(key, message));
         }
 
         return _errors.Count == before;
@@ -314,7 +283,7 @@ public sealed class RecipeCatalog
         if (b.Emulator is { } emulator)
         {
             Positive(source, "emulator.memory-mb", emulator.MemoryMb);
-            if (DebianArchOf.TryGetValue(b.Cpu.Arch, out var debianArch) && emulator.DebianArch != debianArch)
+            if (CpuArchitectures.Find(b.Cpu.Arch)?.DebianArch is { } debianArch && emulator.DebianArch != debianArch)
             {
                 _errors.Add(source.At("emulator.debian-arch", $"debian-arch '{emulator.DebianArch}' does not match the board's CPU ({b.Cpu.Arch} is Debian's {debianArch})."));
             }
@@ -348,14 +317,9 @@ public sealed class RecipeCatalog
                     _errors.Add(source.At("rust.targets", $"toolchain '{name}' links against {toolchain.Libc}, but no target in [rust] targets is a {toolchain.Libc} one."));
                 }
 
-                if (toolchain.Kind is ToolchainDefinition.OpenWrtSource or ToolchainDefinition.OpenWrtPrebuilt && board.Openwrt is null)
+                foreach (var problem in ToolchainKinds.Find(toolchain.Kind)?.CheckBoard(board, toolchain) ?? [])
                 {
-                    _errors.Add(source.At("toolchain.allowed", $"toolchain '{name}' is an OpenWrt SDK, so the board needs an [openwrt] table (target, subtarget, device)."));
-                }
-
-                if (toolchain.DebianCross is { } debian && DebianArchOf.TryGetValue(board.Cpu.Arch, out var arch) && debian.Arch != arch)
-                {
-                    _errors.Add(source.At("toolchain.allowed", $"toolchain '{name}' builds for Debian's {debian.Arch}, but the board's CPU is {board.Cpu.Arch} ({arch})."));
+                    _errors.Add(source.At("toolchain.allowed", problem));
                 }
             }
         }

@@ -11,9 +11,14 @@ public sealed record TargetTriple(string Value)
 
     public static bool IsKnown(string triple) => Array.IndexOf(Known.Value, triple) >= 0;
 
-    /// <summary>mipsel, mips, arm or aarch64: the board CPU arch the triple builds for, or null.</summary>
+    /// <summary>The board CPU arch the triple builds for (<see cref="CpuArchitectures"/>), or, for one no board has, its own name (mips64, armeb).</summary>
     public static string? CpuArchOf(string triple)
     {
+        if (CpuArchitectures.OfTriple(triple) is { } known)
+        {
+            return known.Name;
+        }
+
         var arch = triple.Split('-')[0];
         return arch switch
         {

@@ -8,7 +8,6 @@ public sealed class ToolchainDefinition
     public const string OpenWrtSource = "openwrt-source";
     public const string OpenWrtPrebuilt = "openwrt-prebuilt";
     public const string Debian = "debian";
-    public static readonly string[] Kinds = [OpenWrtSource, OpenWrtPrebuilt, Debian];
 
     [TomlRequired] public string Name { get; init; } = "";
     [TomlRequired] public string Description { get; init; } = "";

@@ -87,35 +87,9 @@ public static class HostPrerequisites
     /// <summary>What the SDK and cargo stages need where they run (this machine, without --docker).</summary>
     private static IEnumerable<Prerequisite> BuildTools(HostNeedsQuery query)
     {
-        var toolchain = query.Toolchain;
-        switch (toolchain.Kind)
+        foreach (var need in Toolchains.ToolchainKinds.Of(query.Toolchain).HostNeeds(query.Toolchain))
         {
-            case ToolchainDefinition.OpenWrtSource:
-                yield return new Prerequisite("git", "clone the OpenWrt tree", CloneSdk, () => OnPath("git"), ["git"], "git");
-                foreach (var need in Sdk.OpenWrtPrerequisites.For(SeedConfig).Where(p => p.Name != "git"))
-                {
-                    yield return need with { Tasks = [SeedConfig, BuildToolchain] };
-                }
-
-                break;
-            case ToolchainDefinition.OpenWrtPrebuilt when toolchain.Prebuilt is { } prebuilt:
-                yield return new Prerequisite("tar", "unpack the prebuilt SDK", BuildToolchain, () => OnPath("tar"), ["tar"], "gnu-tar");
-                if (prebuilt.Url.EndsWith(".zst", StringComparison.Ordinal))
-                {
-                    yield return new Prerequisite("zstd", "the SDK archive is .tar.zst", BuildToolchain, () => OnPath("zstd"), ["zstd"], "zstd");
-                }
-                else if (prebuilt.Url.EndsWith(".xz", StringComparison.Ordinal))
-                {
-                    yield return new Prerequisite("xz", "the SDK archive is .tar.xz", BuildToolchain, () => OnPath("xz"), ["xz-utils"], "xz");
-                }
-
-                break;
-            case ToolchainDefinition.Debian when toolchain.DebianCross is { } debian:
-                var triple = debian.Prefix.TrimEnd('-');
-                yield return new Prerequisite($"{debian.Prefix}gcc", $"Debian's {debian.Arch} cross compiler and C library", BuildToolchain,
-                    () => OnPath(debian.Prefix + "gcc") && File.Exists($"/usr/{triple}/include/stdio.h"), debian.Packages, null,
-                    "Debian's cross packages exist only on Debian/Ubuntu; on macOS choose an openwrt toolchain (--toolchain=...) or use --docker");
-                break;
+            yield return need;
         }
 
         if (UsesDebianRust(query) is { } arch)
@@ -142,8 +116,8 @@ public static class HostPrerequisites
     /// </summary>
     private static string? UsesDebianRust(HostNeedsQuery query)
     {
-        var debianFirst = query.Rust == RustProvider.Debian || (query.Rust is null && query.Toolchain.Kind == ToolchainDefinition.Debian);
-        if (!debianFirst || !DebianRustStd.DebianArchOf.TryGetValue(query.RustTarget, out var arch))
+        var debianFirst = query.Rust == RustProvider.Debian || (query.Rust is null && Toolchains.ToolchainKinds.Of(query.Toolchain).IsDebian);
+        if (!debianFirst || CpuArchitectures.WithDebianRustStd(query.RustTarget)?.DebianArch is not { } arch)
         {
             return null;
         }
@@ -195,25 +169,13 @@ public static class HostPrerequisites
         yield return new Prerequisite("ssh-keygen", "make the emulated device's host key and crossboard's deploy key", EmulatorImage,
             () => OnPath("ssh-keygen"), ["openssh-client"], null, "macOS ships ssh-keygen");
         yield return new Prerequisite(settings.Qemu, "run the emulated device", EmulatorStart,
-            () => OnPath(settings.Qemu), [QemuSystemPackage(settings.Qemu)], "qemu");
+            () => OnPath(settings.Qemu), [CpuArchitectures.QemuSystemPackageOf(settings.Qemu)], "qemu");
     }
 
     private static Prerequisite ForeignArchitecture(string arch, string purpose, string task) =>
         new($"Debian architecture {arch}", purpose, task, () => DebianPackages.HasArchitecture(arch), [], null,
             "Debian/Ubuntu only")
         { Architecture = arch };
-
-    /// <summary>qemu-system-mipsel comes in Debian's qemu-system-mips, -arm in qemu-system-arm, ...</summary>
-    public static string QemuSystemPackage(string qemu)
-    {
-        var arch = qemu.Replace("qemu-system-", "");
-        return "qemu-system-" + arch switch
-        {
-            "mipsel" or "mips64" or "mips64el" => "mips",
-            "aarch64" => "arm",
-            _ => arch,
-        };
-    }
 
     /// <summary>The Rust std for the target from rustup (prebuilt, or built from rust-src): Doctor's look, which starts rustc.</summary>
     private static Prerequisite RustStd(string target)

@@ -13,7 +13,7 @@ public sealed class BuildToolchain : FrostingTask<BuildContext>
 
     public override void Run(BuildContext context)
     {
-        var workspace = context.Toolchain.Kind == ToolchainDefinition.OpenWrtSource ? SdkStage.Workspace(context) : null;
+        var workspace = ToolchainKinds.Of(context.Toolchain).BuildsSdkTree ? SdkStage.Workspace(context) : null;
         context.ResolvedToolchain = new ToolchainResolver(context.CommandRunner, context.BuildLog, context.Consent)
             .Resolve(context.Board, context.Toolchain, context.Switches.WorkDir, workspace)
             .Toolchain;

@@ -1,5 +1,6 @@
 using Cake.Core.Diagnostics;
 using Crossboard.Recipes;
+using Crossboard.Toolchains;
 
 namespace Crossboard.Tasks;
 
@@ -13,13 +14,13 @@ internal static class SdkStage
             return false;
         }
 
-        if (context.Toolchain.Kind == ToolchainDefinition.OpenWrtSource)
+        if (ToolchainKinds.Of(context.Toolchain).BuildsSdkTree)
         {
             return true;
         }
 
-        context.Log.Information("{0}: not needed; toolchain {1} is {2}, only openwrt-source toolchains build an SDK tree.",
-            task, context.Toolchain.Name, context.Toolchain.Kind);
+        context.Log.Information("{0}: not needed; toolchain {1} is {2}, only {3} toolchains build an SDK tree.",
+            task, context.Toolchain.Name, context.Toolchain.Kind, string.Join(" and ", ToolchainKinds.All.Where(k => k.BuildsSdkTree).Select(k => k.Name)));
         return false;
     }
 
