@@ -65,7 +65,7 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
     {
         if (context.Switches.Artifact is { } file && context.PlannedTasks.Any(t => t is nameof(Deploy) or nameof(Rollback) or "Run"))
         {
-            context.Artifact = Crossboard.Deploy.DeployStage.ArtifactFromFile(file, context.RustTarget, context.Board, context.BuildLog);
+            context.Stages.Artifact = Crossboard.Deploy.DeployStage.ArtifactFromFile(file, context.RustTarget, context.Board, context.BuildLog);
         }
     }
 
@@ -81,10 +81,10 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
             WorkDir: context.Switches.WorkDir));
         var packages = new DebianPackages(context.Consent, context.BuildLog.Information) { Probes = ProbeCache.InWorkDir(context.Switches.WorkDir) };
         var tasks = TasksNeedingTheHost(context);
-        context.HostPlan = HostPlan.Make(needs, tasks, DebianPackages.IsAvailable ? packages.Missing : null);
+        context.Stages.HostPlan = HostPlan.Make(needs, tasks, DebianPackages.IsAvailable ? packages.Missing : null);
         var what = $"--target={context.PlannedTasks.LastOrDefault()} for board {context.Board.Name} (toolchain {context.Toolchain.Name})";
         var installed = new HostSetup(packages, context.BuildLog)
-            .Apply(context.HostPlan, context.Consent, context.DryRun, what, Path.Combine(context.Switches.WorkDir, "logs", "host-packages.log"));
+            .Apply(context.Stages.HostPlan, context.Consent, context.DryRun, what, Path.Combine(context.Switches.WorkDir, "logs", "host-packages.log"));
         context.Consent = context.Consent.AfterPlan(installed);
     }
 

@@ -23,7 +23,7 @@ public sealed class EarlyWork : FrostingTaskLifetime<BuildContext>
             return; // --fast-path=false: Deploy connects when it starts, as the plain path does
         }
 
-        context.EarlyConnection = DeployTaskSupport.StartEarlyConnection(context, context.PlannedTasks);
+        context.EarlyConnection = DeployTasks.StartEarlyConnection(context, context.PlannedTasks);
         // A connection guessed at start-up that the early connection did not take: not needed.
         Crossboard.FastPath.SpeculativeConnection.Current?.Abandon();
     }

@@ -148,8 +148,8 @@ public sealed class DeviceResolverTests : IDisposable
         var plain = _home.Write("b/Cargo.toml", "[package]\nname = \"hello\"\nversion = \"0.1.0\"\n");
         var broken = _home.Write("c/Cargo.toml", "[package\n");
 
-        Assert.Equal("rocket_testing", Crossboard.Tasks.DeployTaskSupport.BinName(withBin));
-        Assert.Equal("hello", Crossboard.Tasks.DeployTaskSupport.BinName(plain));
-        Assert.Null(Crossboard.Tasks.DeployTaskSupport.BinName(broken));
+        Assert.Equal("rocket_testing", Crossboard.Tasks.DeployTasks.BinName(withBin));
+        Assert.Equal("hello", Crossboard.Tasks.DeployTasks.BinName(plain));
+        Assert.Null(Crossboard.Tasks.DeployTasks.BinName(broken));
     }
 }

@@ -10,10 +10,6 @@ public sealed class CargoBuild : FrostingTask<BuildContext>
 {
     public override bool ShouldRun(BuildContext context) => BuildChain.Needed(context, nameof(CargoBuild));
 
-    public override void Run(BuildContext context)
-    {
-        var options = new CargoBuildOptions(context.Switches.SizeProfile, context.Switches.Rust, context.Switches.Bin);
-        context.Artifact = new CargoStage(context.CommandRunner, ConfigureCargo.Packages(context), context.BuildLog)
-            .Build(ConfigureCargo.Inputs(context), options);
-    }
+    public override void Run(BuildContext context) =>
+        context.Stages.Artifact = CargoTasks.Stage(context).Build(CargoTasks.Inputs(context), CargoTasks.Options(context));
 }

@@ -12,14 +12,5 @@ public sealed class ConfigureCargo : FrostingTask<BuildContext>
 {
     public override bool ShouldRun(BuildContext context) => BuildChain.Needed(context, nameof(ConfigureCargo));
 
-    public override void Run(BuildContext context)
-    {
-        new CargoStage(context.CommandRunner, Packages(context), context.BuildLog).Configure(Inputs(context));
-    }
-
-    internal static CargoStageInputs Inputs(BuildContext context) => new(
-        context.Switches.App, context.Switches.WorkDir, context.Board, context.Toolchain, context.ResolvedToolchain, context.RustTarget);
-
-    internal static DebianPackages Packages(BuildContext context) =>
-        new(context.Consent, context.BuildLog.Information) { Probes = ProbeCache.For(context.CommandRunner, context.Switches.WorkDir) };
+    public override void Run(BuildContext context) => CargoTasks.Stage(context).Configure(CargoTasks.Inputs(context));
 }

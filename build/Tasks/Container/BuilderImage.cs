@@ -27,6 +27,6 @@ public sealed class BuilderImage : FrostingTask<BuildContext>
     public override void Run(BuildContext context)
     {
         var result = BuilderImageService.Ensure(context.Docker, context.BuilderImageDefinition, context.Switches.WorkDir, context.BuildLog);
-        context.BuilderImageTag = result.Tag;
+        context.Stages.BuilderImageTag = result.Tag;
     }
 }

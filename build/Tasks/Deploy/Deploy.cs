@@ -10,8 +10,8 @@ public sealed class Deploy : FrostingTask<BuildContext>
 {
     public override void Run(BuildContext context)
     {
-        var artifact = DeployTaskSupport.Artifact(context);
-        var stage = DeployTaskSupport.Stage(context);
-        context.DeployResults = stage.Deploy(DeployTaskSupport.Audience(context, stage), artifact);
+        var artifact = DeployTasks.Artifact(context);
+        var stage = DeployTasks.Stage(context);
+        context.Stages.DeployResults = stage.Deploy(DeployTasks.Audience(context, stage), artifact);
     }
 }

@@ -8,8 +8,8 @@ public sealed class Rollback : FrostingTask<BuildContext>
 {
     public override void Run(BuildContext context)
     {
-        var name = DeployTaskSupport.AppName(context);
-        var stage = DeployTaskSupport.Stage(context);
-        context.DeployResults = stage.Rollback(DeployTaskSupport.Audience(context, stage), name);
+        var name = DeployTasks.AppName(context);
+        var stage = DeployTasks.Stage(context);
+        context.Stages.DeployResults = stage.Rollback(DeployTasks.Audience(context, stage), name);
     }
 }

@@ -11,8 +11,8 @@ public sealed class RunApp : FrostingTask<BuildContext>
 {
     public override void Run(BuildContext context)
     {
-        var stage = DeployTaskSupport.Stage(context);
-        var target = stage.Single(DeployTaskSupport.Audience(context, stage));
+        var stage = DeployTasks.Stage(context);
+        var target = stage.Single(DeployTasks.Audience(context, stage));
         using var stop = new CancellationTokenSource();
         ConsoleCancelEventHandler onCtrlC = (_, e) =>
         {
@@ -23,8 +23,8 @@ public sealed class RunApp : FrostingTask<BuildContext>
         Console.CancelKeyPress += onCtrlC;
         try
         {
-            new AppRunner(DeployTaskSupport.Settings(context), context.BuildLog)
-                .Run(target, DeployTaskSupport.AppName(context), line => context.BuildLog.Information(line), stop.Token);
+            new AppRunner(DeployTasks.Settings(context), context.BuildLog)
+                .Run(target, DeployTasks.AppName(context), line => context.BuildLog.Information(line), stop.Token);
         }
         finally
         {

@@ -9,7 +9,7 @@ namespace Crossboard.Tasks;
 [TaskDescription("Builds the emulated device's image (kernel + initramfs from Debian packages, busybox, dropbear, keys); cached until its inputs change.")]
 public sealed class EmulatorImage : FrostingTask<BuildContext>
 {
-    public override bool ShouldRun(BuildContext context) => EmulatorStage.Needed(context, nameof(EmulatorImage));
+    public override bool ShouldRun(BuildContext context) => EmulatorTasks.Needed(context, nameof(EmulatorImage));
 
     public override void Run(BuildContext context)
     {
@@ -21,6 +21,6 @@ public sealed class EmulatorImage : FrostingTask<BuildContext>
 
         // The image is assembled on this machine whatever runs the build: its dpkg answers can be kept.
         var packages = new DebianPackages(context.Consent, context.BuildLog.Information) { Probes = ProbeCache.InWorkDir(context.Switches.WorkDir) };
-        context.DeviceImage = new DeviceImageBuilder(packages, context.BuildLog).Build(board, context.Switches.WorkDir);
+        context.Stages.DeviceImage = new DeviceImageBuilder(packages, context.BuildLog).Build(board, context.Switches.WorkDir);
     }
 }

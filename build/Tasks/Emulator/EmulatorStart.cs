@@ -9,16 +9,16 @@ namespace Crossboard.Tasks;
 [IsDependentOn(typeof(EmulatorImage))]
 public sealed class EmulatorStart : FrostingTask<BuildContext>
 {
-    public override bool ShouldRun(BuildContext context) => EmulatorStage.Needed(context, nameof(EmulatorStart));
+    public override bool ShouldRun(BuildContext context) => EmulatorTasks.Needed(context, nameof(EmulatorStart));
 
     public override void Run(BuildContext context)
     {
         var board = EmulatorDevices.EmulatedBoardFor(context.Board, context.Catalog.Boards);
         // With --exclusive EmulatorImage did not run: boot the image already built, if there is one.
-        var image = context.DeviceImage ?? DeviceImage.Load(new EmulatorPaths(context.Switches.WorkDir, board.Name).ImageDir)
+        var image = context.Stages.DeviceImage ?? DeviceImage.Load(new EmulatorPaths(context.Switches.WorkDir, board.Name).ImageDir)
             ?? throw new CrossboardException($"There is no device image for {board.Name} in {context.Switches.WorkDir} yet: run --target=EmulatorImage (or EmulatorStart without --exclusive).");
         var options = new EmulatorStartOptions { SshPort = context.Switches.EmulatorSshPort, AppPort = context.Switches.EmulatorAppPort };
         var instance = new EmulatorMachine(context.BuildLog, context.Consent).Start(board, image, context.Switches.WorkDir, options);
-        context.DeviceTarget = EmulatorDevices.Target(instance);
+        context.Stages.DeviceTarget = EmulatorDevices.Target(instance);
     }
 }

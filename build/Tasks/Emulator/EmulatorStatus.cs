@@ -17,7 +17,7 @@ public sealed class EmulatorStatus : FrostingTask<BuildContext>
                 context.BuildLog.Information($"The emulated {board.Name} is {status.Detail}");
                 context.BuildLog.Information($"  ssh -i {instance.DeployKey} -p {instance.SshPort} root@127.0.0.1   (host key {instance.HostKeyFingerprint})");
                 context.BuildLog.Information($"  app: http://127.0.0.1:{instance.AppPort}/   console: {instance.ConsoleLog}");
-                context.DeviceTarget = EmulatorDevices.Target(instance);
+                context.Stages.DeviceTarget = EmulatorDevices.Target(instance);
                 break;
             case EmulatorState.Running:
                 context.BuildLog.Warning($"The emulated {board.Name}: {status.Detail}. --target=EmulatorStop stops it.");

@@ -13,8 +13,8 @@ public sealed class BuildToolchain : FrostingTask<BuildContext>
 
     public override void Run(BuildContext context)
     {
-        var workspace = ToolchainKinds.Of(context.Toolchain).BuildsSdkTree ? SdkStage.Workspace(context) : null;
-        context.ResolvedToolchain = new ToolchainResolver(context.CommandRunner, context.BuildLog, context.Consent)
+        var workspace = ToolchainKinds.Of(context.Toolchain).BuildsSdkTree ? SdkTasks.Workspace(context) : null;
+        context.Stages.ResolvedToolchain = new ToolchainResolver(context.CommandRunner, context.BuildLog, context.Consent)
             .Resolve(context.Board, context.Toolchain, context.Switches.WorkDir, workspace)
             .Toolchain;
     }
@@ -22,7 +22,7 @@ public sealed class BuildToolchain : FrostingTask<BuildContext>
     /// <summary>The tree's lock is released as soon as the toolchain is resolved (or failed), not at the end of the run.</summary>
     public override void Finally(BuildContext context)
     {
-        context.SdkWorkspace?.Dispose();
-        context.SdkWorkspace = null;
+        context.Stages.SdkWorkspace?.Dispose();
+        context.Stages.SdkWorkspace = null;
     }
 }

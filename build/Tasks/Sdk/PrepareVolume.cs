@@ -22,10 +22,10 @@ public sealed class PrepareVolume : FrostingTask<BuildContext>
             return false;
         }
 
-        return SdkStage.BuildsFromSource(context, nameof(PrepareVolume));
+        return SdkTasks.BuildsFromSource(context, nameof(PrepareVolume));
     }
 
     public override void Run(BuildContext context) =>
         new SdkVolume(context.BuildLog, SdkVolume.CurrentPlatform, SdkVolume.CurrentUserIsRoot)
-            .Prepare(context.Switches.WorkDir, SdkStage.Layout(context).SdkRoot, context.Switches.SdkVolumeSizeGb * 1024L);
+            .Prepare(context.Switches.WorkDir, SdkTasks.Layout(context).SdkRoot, context.Switches.SdkVolumeSizeGb * 1024L);
 }

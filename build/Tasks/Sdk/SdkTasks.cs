@@ -5,7 +5,7 @@ using Crossboard.Toolchains;
 namespace Crossboard.Tasks;
 
 /// <summary>What the SDK stage's tasks share: only openwrt-source toolchains have an SDK tree to prepare.</summary>
-internal static class SdkStage
+internal static class SdkTasks
 {
     public static bool BuildsFromSource(BuildContext context, string task)
     {
@@ -28,5 +28,5 @@ internal static class SdkStage
 
     /// <summary>The run's locked tree, opened on first use (e.g. with --exclusive, when CloneSdk did not run).</summary>
     public static Sdk.SdkWorkspace Workspace(BuildContext context) =>
-        context.SdkWorkspace ??= Sdk.SdkWorkspace.Open(Layout(context), context.BuildLog);
+        context.Stages.SdkWorkspace ??= Sdk.SdkWorkspace.Open(Layout(context), context.BuildLog);
 }

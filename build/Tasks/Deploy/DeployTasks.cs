@@ -8,7 +8,7 @@ using Tomlyn.Syntax;
 namespace Crossboard.Tasks;
 
 /// <summary>Turns the deploy switches (read once by the context: <see cref="BuildContext.DeploySwitches"/>) and the recipe's [deploy] table into the deploy stage's settings (shared by Deploy, Rollback and Run).</summary>
-public static class DeployTaskSupport
+public static class DeployTasks
 {
     public static DeployStage Stage(BuildContext context) =>
         new(Settings(context), Resolver(context), context.BuildLog);
@@ -114,19 +114,19 @@ public static class DeployTaskSupport
             context.Switches.HostKey,
             context.Switches.Parallel,
             // A device another stage resolved (the emulator's) stands for "no --device" only.
-            emulator ? context.DeviceTarget : null);
+            emulator ? context.Stages.DeviceTarget : null);
         if (audience.DevicesFile is not null)
         {
             return audience;
         }
 
-        context.DeviceTarget = stage.Single(audience);
-        return audience with { Preset = context.DeviceTarget };
+        context.Stages.DeviceTarget = stage.Single(audience);
+        return audience with { Preset = context.Stages.DeviceTarget };
     }
 
     /// <summary>The binary: the cargo stage's, or --artifact=FILE (checked against the board in Setup); a clear error when there is neither.</summary>
     public static BuiltArtifact Artifact(BuildContext context) =>
-        context.Artifact ?? throw new CrossboardException(
+        context.Stages.Artifact ?? throw new CrossboardException(
             "Deploy has no binary to deploy: the cargo stage (CargoBuild) did not produce one in this run. " +
             "Build it first (--target=Deploy runs CargoBuild when the build graph includes it), or deploy a binary built elsewhere with --artifact=FILE.");
 
@@ -136,7 +136,7 @@ public static class DeployTaskSupport
     /// </summary>
     public static string AppName(BuildContext context)
     {
-        if (context.Artifact is { } artifact)
+        if (context.Stages.Artifact is { } artifact)
         {
             return artifact.Name;
         }

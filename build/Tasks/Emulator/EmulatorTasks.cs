@@ -3,7 +3,7 @@ using Cake.Core.Diagnostics;
 namespace Crossboard.Tasks;
 
 /// <summary>What the emulator's tasks share: they are for runs that target the emulated device.</summary>
-internal static class EmulatorStage
+internal static class EmulatorTasks
 {
     public static bool Needed(BuildContext context, string task)
     {
