@@ -35,7 +35,8 @@ public sealed class BuildSwitches
     public string? Recipes { get; private set; }
 
     [Switch("work-dir", "DIR", "Where SDKs, toolchains and caches live (made if missing).", Check = SwitchCheck.Path,
-        DefaultOf = typeof(CrossboardPaths), DefaultName = nameof(CrossboardPaths.DefaultWorkDir), Validate = nameof(CheckWorkDir))]
+        DefaultOf = typeof(CrossboardPaths), DefaultName = nameof(CrossboardPaths.DefaultWorkDir), Validate = nameof(CheckWorkDir),
+        DefaultText = "~/.cache/crossboard ($XDG_CACHE_HOME/crossboard; ~/Library/Caches/crossboard on macOS)")]
     public string WorkDir { get; private set; } = "";
 
     [Switch("app", "DIR", "The Rust project to build and deploy.", Check = SwitchCheck.ExistingDirectory, DefaultText = "samples/hello",

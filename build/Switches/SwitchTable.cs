@@ -140,6 +140,28 @@ public static class SwitchTable
 
     private static object? DefaultOfType(Type type) => type.IsValueType && Nullable.GetUnderlyingType(type) is null ? Activator.CreateInstance(type) : null;
 
+    /// <summary>docs/switches.md's tables, group by group (a test keeps the file equal to this).</summary>
+    public static string Markdown()
+    {
+        var text = new StringBuilder();
+        foreach (var group in All.GroupBy(d => d.Declaration.Group))
+        {
+            text.Append("## ").AppendLine(group.Key).AppendLine().AppendLine("| switch | meaning | default |").AppendLine("|---|---|---|");
+            foreach (var definition in group)
+            {
+                var d = definition.Declaration;
+                var help = d.Help + (d.ChoicesHelp is { } words ? $" Use {words}." : "");
+                text.AppendLine($"| `--{d.Name}={d.Value}` | {Cell(help)} | {Cell(definition.DefaultForHelp ?? "")} |");
+            }
+
+            text.AppendLine();
+        }
+
+        return text.ToString().TrimEnd() + "\n";
+    }
+
+    private static string Cell(string text) => text.Replace("|", "\\|");
+
     /// <summary>--help's part for crossboard's switches, group by group.</summary>
     public static string HelpText()
     {

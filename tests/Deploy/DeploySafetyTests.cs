@@ -12,6 +12,7 @@ namespace Crossboard.Tests.Deploy;
 /// unless --force; what keeps the device reachable is refused even then; Rollback puts back only
 /// crossboard's own backups.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class DeploySafetyTests : IDisposable
 {
     private readonly DeployKit _kit = new("safety");

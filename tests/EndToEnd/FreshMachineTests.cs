@@ -100,7 +100,7 @@ public sealed partial class FreshMachineTests : IDisposable
             "-v", $"{Value(setup, "MIRROR")}:/mirror:ro",
             "-v", $"{Value(setup, "FEED")}:/nuget-feed:ro",
             "-v", $"{src}:/src:ro",
-            baseImage, "sleep", "infinity"));
+            baseImage, "sleep", "infinity"), TestContext.Current.CancellationToken);
         Assert.True(started.Succeeded, $"podman run failed ({started.ExitCode}): {started.StandardError}");
         _started = true;
 
