@@ -151,7 +151,7 @@ public static class SwitchTable
             {
                 var d = definition.Declaration;
                 var help = d.Help + (d.ChoicesHelp is { } words ? $" Use {words}." : "");
-                text.AppendLine($"| `--{d.Name}={d.Value}` | {Cell(help)} | {Cell(definition.DefaultForHelp ?? "")} |");
+                text.AppendLine($"| {Cell($"`--{d.Name}={d.Value}`")} | {Cell(help)} | {Cell(definition.DefaultForHelp ?? "")} |");
             }
 
             text.AppendLine();
