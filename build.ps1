@@ -31,12 +31,13 @@ if (-not $needsBuild) {
 if ($needsBuild) {
     Write-Host 'build.ps1: building the build host (sources changed) ...'
     $log = [System.IO.Path]::GetTempFileName()
-    # ReadyToRun: compiled ahead for this machine, so a run does not JIT-compile the host first.
-    # Where that cannot be done (no crossgen package for this platform), a plain build.
+    # build/HostPublish.props's quick host (ReadyToRun: compiled ahead for this machine, so a run
+    # does not JIT-compile the host first); where that cannot be done (no crossgen package for
+    # this platform), its plain one.
     $publish = @('publish', $project, '-c', 'Release', '--nologo', '-v', 'quiet', '--artifacts-path', (Join-Path $root 'build/bin/.host'), '-o', $out)
-    dotnet @publish --use-current-runtime --self-contained false -p:PublishReadyToRun=true *> $log
+    dotnet @publish -p:CrossboardHost=quick *> $log
     if ($LASTEXITCODE -ne 0) {
-        dotnet @publish *>> $log
+        dotnet @publish -p:CrossboardHost=plain *>> $log
     }
     if ($LASTEXITCODE -ne 0) {
         Get-Content $log | Select-String -Pattern 'error' | Select-Object -First 40 | ForEach-Object { Write-Host $_ }

@@ -3,9 +3,9 @@
 # When nothing changed it runs the already-built program directly: `dotnet run` would cost
 # ~1.5 s per call just to find out there is nothing to build.
 #
-# The host is published ReadyToRun (compiled ahead for this machine, so a run does not JIT-compile
-# it first), in one of two ways (bench/deploy/results.md):
-# - quick: framework-dependent, ~21 s. What a run builds when the sources changed.
+# The host is published in one of the ways build/HostPublish.props defines (the recipe lives there,
+# shared with build.ps1; this script decides when and where):
+# - quick: framework-dependent ReadyToRun, ~21 s. What a run builds when the sources changed.
 # - composite: self-contained, the .NET libraries and the host compiled together for this CPU;
 #   ~0.07 s faster per run (a no-op Deploy 0.26 s instead of 0.33 s), but 75 s of both cores
 #   idle, over 10 min beside another build, and ~130 MB. Nobody should wait for that on a first
@@ -138,15 +138,15 @@ prune() {
   done
 }
 
-# dotnet publish of the host into folder $1 (emptied, then stamped) with the options after it;
-# output to $log.
-publish() { # DIR OPTION...
-  local dir="$1"
-  shift
+# dotnet publish of the host, of kind $2 (build/HostPublish.props), into folder $1 (emptied, then
+# stamped) with the options after them; output to $log.
+publish() { # DIR KIND OPTION...
+  local dir="$1" kind="$2"
+  shift 2
   rm -rf "$dir"
   mkdir -p "$dir"
   printf '%s' "$list" >"$dir/.sources"
-  dotnet publish "$project" -c Release --nologo -v quiet --use-current-runtime -o "$dir" "$@" >>"$log" 2>&1
+  dotnet publish "$project" -c Release --nologo -v quiet -p:CrossboardHost="$kind" -o "$dir" "$@" >>"$log" 2>&1
 }
 
 report_failure() { # LOG
@@ -171,8 +171,7 @@ build_quick() {
   # would look up to date to the next build.
   rm -rf "$bin"/.building-quick.* "$obj"
   dir="$(mktemp -d "$bin/.building-quick.XXXXXX")"
-  if ! publish "$dir" --artifacts-path "$obj" --self-contained false -p:PublishReadyToRun=true &&
-     ! publish "$dir" --artifacts-path "$obj" --self-contained false; then
+  if ! publish "$dir" quick --artifacts-path "$obj" && ! publish "$dir" plain --artifacts-path "$obj"; then
     rm -rf "$dir"
     unlock_link
     report_failure "$log"
@@ -191,16 +190,9 @@ build_composite() {
   local dir obj="$bin/.composite-obj"
   rm -rf "$bin"/.building-composite.* "$obj" # as in build_quick
   dir="$(mktemp -d "$bin/.building-composite.XXXXXX")"
-  local options=(--artifacts-path "$obj" --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true
-    # No compiler or MSBuild servers left behind: they would hold the lock, and in the background
-    # run at its priority for the next foreground build.
-    -nodeReuse:false -p:UseSharedCompilation=false)
-  # For this CPU's instruction set where it has x86-64-v3's (AVX2 and its companions).
-  if [ "$(uname -m)" = x86_64 ] && [ -r /proc/cpuinfo ] &&
-     [ "$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -c -x -E 'avx2|bmi1|bmi2|fma|movbe|f16c|abm')" = 7 ]; then
-    options+=("-p:PublishReadyToRunCrossgen2ExtraArgs=--instruction-set:x86-64-v3")
-  fi
-  if ! DOTNET_CLI_USE_MSBUILD_SERVER=0 publish "$dir" "${options[@]}" 8>&-; then
+  # No MSBuild server or node left behind: it would hold the lock, and in the background run at
+  # its priority for the next foreground build (the compiler server is off in the recipe).
+  if ! DOTNET_CLI_USE_MSBUILD_SERVER=0 publish "$dir" composite --artifacts-path "$obj" -nodeReuse:false 8>&-; then
     rm -rf "$dir" "$obj"
     return 1
   fi
