@@ -9,8 +9,7 @@ namespace Crossboard.FastPath;
 /// delays an acknowledgement by 40 ms when it has nothing to send, and the client, waiting for
 /// that answer, has nothing to send. A few SSH_MSG_IGNORE messages (which every server must
 /// ignore) every <see cref="Interval"/> during the first moments carry the acknowledgement at once:
-/// the first command took 47 ms before, 8 ms after (SSH.NET against the tests' sshd; see
-/// bench/deploy/results.md).
+/// what it saves is measured in bench/README.md ("The fast path, piece by piece").
 /// </summary>
 public static class AckNudge
 {

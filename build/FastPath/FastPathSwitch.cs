@@ -4,7 +4,8 @@ namespace Crossboard.FastPath;
 
 /// <summary>
 /// --fast-path: everything in this folder (the guessed and the early SSH connection, cached host
-/// probes, the recipes read ahead, the ACK nudge) saves 0.1-0.2 s of a no-op run and is not
+/// probes, the recipes read ahead, the ACK nudge) only saves time (bench/README.md, "The fast path,
+/// piece by piece", has what each piece saves) and is not
 /// needed for a correct one. --fast-path=false turns all of it off, so that a bug can be told
 /// apart from (bisected against) the plain path. Process-wide: read once from the command line
 /// as the process starts, before anything here runs.

@@ -7,8 +7,8 @@ namespace Crossboard.FastPath;
 
 /// <summary>
 /// Starts connecting to the device the previous run with the same command line deployed to, as
-/// the process starts: before the recipes are read, ~50 ms sooner than <see cref="EarlyConnection"/>
-/// can know the device. On a no-op Deploy the handshake is the slowest path (a cold SSH.NET and
+/// the process starts: before the recipes are read, sooner than <see cref="EarlyConnection"/>
+/// can know the device (bench/README.md, "The fast path", has by how much). On a no-op Deploy the handshake is the slowest path (a cold SSH.NET and
 /// the device's key exchange), so this is time the run saves. It is only a guess: the early
 /// connection adopts it only when the device it resolves is the same login to the same host,
 /// verified the same way (<see cref="EarlyConnection.SameDevice"/>), and closes it otherwise.
@@ -188,7 +188,7 @@ public sealed class SpeculativeConnection
     /// <summary>
     /// What the guess needs: the target (no secrets), the passphrase variable's name, the
     /// known_hosts default and the timeout. Kept as "name value" lines: System.Text.Json's first
-    /// use in a process costs ~40 ms, on the guess's path before it can connect.
+    /// use in a process is slow (bench/README.md, "The fast path"), and on the guess's path before it can connect.
     /// </summary>
     internal sealed record Record(
         string Key,

@@ -66,8 +66,8 @@ public sealed class RecipeCatalog
 
     /// <summary>
     /// Starts loading the built-in catalog on another thread, to be taken by <see cref="LoadOrTakePreloaded"/>:
-    /// the program calls this first thing, so that reading and checking the recipes (~25 ms,
-    /// mostly first-use costs of the TOML reader) overlaps the Cake host's own start-up.
+    /// the program calls this first thing, so that reading and checking the recipes (mostly
+    /// first-use costs of the TOML reader; bench/README.md, "The fast path") overlaps the Cake host's own start-up.
     /// </summary>
     public static void Preload(string builtInRecipes, string builtInToolchains) =>
         _preloading = new Preloading(builtInRecipes, builtInToolchains, Task.Run(() => Load(builtInRecipes, builtInToolchains)));

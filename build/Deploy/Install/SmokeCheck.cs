@@ -112,8 +112,8 @@ public static class SmokeCheck
     }
 
     /// <summary>
-    /// Makes the first smoke check of the process fast: .NET's HTTP stack costs ~25 ms the first
-    /// time it is used (types, statics, the connection pool), which a no-op Deploy would pay after
+    /// Makes the first smoke check of the process fast: .NET's HTTP stack is slow the first time
+    /// it is used (bench/README.md, "The fast path") (types, statics, the connection pool), which a no-op Deploy would pay after
     /// everything else. One request to a throwaway listener on 127.0.0.1, made while the build
     /// runs, pays it early; nothing reaches the device.
     /// </summary>
