@@ -35,10 +35,16 @@ public sealed class CargoBuilder(ICommandRunner runner, IBuildLog log)
 {
     private const int TailLines = 30;
 
-    public ProcessSpec Spec(CargoBuildRequest request, Action<string>? onLine = null)
+    public ProcessSpec Spec(CargoBuildRequest request, Action<string>? onLine = null) =>
+        Command(request, ["build", "--release", "--target", request.Triple, "--message-format=json-render-diagnostics"], request.SizeProfile, onLine);
+
+    /// <summary>
+    /// A cargo command for the request's target, with everything CargoBuild's has (provider,
+    /// rustflags, --bin, the cross environment): CargoTest builds its tests exactly as the app is built.
+    /// </summary>
+    public static ProcessSpec Command(CargoBuildRequest request, IReadOnlyList<string> command, bool sizeProfile, Action<string>? onLine = null)
     {
-        var spec = new ProcessSpec(request.Rust.Program, [.. request.Rust.PrefixArguments, "build", "--release", "--target", request.Triple,
-            "--message-format=json-render-diagnostics", .. request.Rust.BuildArguments])
+        var spec = new ProcessSpec(request.Rust.Program, [.. request.Rust.PrefixArguments, .. command, .. request.Rust.BuildArguments])
         {
             WorkingDirectory = request.AppDir,
             LogFile = request.LogFile,
@@ -63,7 +69,7 @@ public sealed class CargoBuilder(ICommandRunner runner, IBuildLog log)
             spec.Environment[key] = value;
         }
 
-        if (request.SizeProfile)
+        if (sizeProfile)
         {
             foreach (var (key, value) in SizeProfile.Settings)
             {

@@ -23,7 +23,8 @@ public sealed record CargoBuildOptions(bool? SizeProfile = null, RustProvider? R
 /// <summary>
 /// The cargo stage: <see cref="Configure"/> keeps the app's .cargo/config.toml in step with the
 /// board (ConfigureCargo); <see cref="Build"/> picks a Rust for the target, cross-builds, and
-/// checks the binary against the board before anything is deployed (CargoBuild).
+/// checks the binary against the board before anything is deployed (CargoBuild); <see cref="Test"/>
+/// builds the app's tests the same way and runs them under the target's runner (CargoTest).
 /// </summary>
 public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, IBuildLog log)
 {
@@ -55,28 +56,43 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
 
     public BuiltArtifact Build(CargoStageInputs inputs, CargoBuildOptions options, CancellationToken cancellation = default)
     {
-        var settings = Settings(inputs, "CargoBuild");
-        RequireConfigured(inputs, settings);
-
-        var debianStd = new DebianRustStd(packages, runner, inputs.WorkDir, log, ProbeCache.For(runner, inputs.WorkDir));
-        var rust = new RustToolchainSelector(runner, debianStd, log).Select(inputs.Triple, inputs.ToolchainDefinition, options.Rust);
-        var sizeProfile = options.SizeProfile ?? inputs.Board.Rust.SizeProfile;
-        var request = new CargoBuildRequest(
-            inputs.AppDir,
-            inputs.Triple,
-            rust,
-            inputs.Toolchain!,
-            sizeProfile,
-            DebianMultiarch: Toolchains.ToolchainKinds.Of(inputs.ToolchainDefinition).IsDebian,
-            options.Bin,
-            Path.Combine(inputs.WorkDir, "logs", $"cargo-build-{inputs.Board.Name}.log"));
-
+        var request = Request(inputs, options, "CargoBuild", $"cargo-build-{inputs.Board.Name}.log");
         var built = new CargoBuilder(runner, log).Build(request, cancellation);
         log.Information($"Built {built.Executable}{(built.Fresh ? " (up to date)" : "")} in {built.Elapsed.TotalSeconds:0.0} s");
 
         var verdict = ArtifactCheck.Require(built.Executable, inputs.Board, log);
         log.Information(verdict.Summary);
         return BuiltArtifact.Of(built.Executable, built.Name, inputs.Triple, verdict.Summary) with { CheckedFor = inputs.Board.Name };
+    }
+
+    /// <summary>
+    /// The app's tests built for the board as CargoBuild builds the app, and run under the
+    /// target's runner (CargoTest).
+    /// </summary>
+    /// <param name="testArguments">--test-args: for the test binaries (a name filter, --nocapture, ...).</param>
+    public CargoTestResult Test(CargoStageInputs inputs, CargoBuildOptions options, IReadOnlyList<string> testArguments, CancellationToken cancellation = default)
+    {
+        var request = Request(inputs, options, "CargoTest", $"cargo-test-{inputs.Board.Name}.log");
+        return new CargoTester(runner, log).Test(request, testArguments, cancellation);
+    }
+
+    /// <summary>What cargo runs with for <paramref name="task"/>: the Rust chosen for the target, the resolved toolchain, the log file.</summary>
+    private CargoBuildRequest Request(CargoStageInputs inputs, CargoBuildOptions options, string task, string logName)
+    {
+        var settings = Settings(inputs, task);
+        RequireConfigured(inputs, settings, task);
+
+        var debianStd = new DebianRustStd(packages, runner, inputs.WorkDir, log, ProbeCache.For(runner, inputs.WorkDir));
+        var rust = new RustToolchainSelector(runner, debianStd, log).Select(inputs.Triple, inputs.ToolchainDefinition, options.Rust);
+        return new CargoBuildRequest(
+            inputs.AppDir,
+            inputs.Triple,
+            rust,
+            inputs.Toolchain!,
+            options.SizeProfile ?? inputs.Board.Rust.SizeProfile,
+            DebianMultiarch: Toolchains.ToolchainKinds.Of(inputs.ToolchainDefinition).IsDebian,
+            options.Bin,
+            Path.Combine(inputs.WorkDir, "logs", logName));
     }
 
     private static CargoTargetSettings Settings(CargoStageInputs inputs, string task)
@@ -91,8 +107,8 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
         return CargoTargetSettings.For(inputs.Board, inputs.Toolchain, inputs.Triple);
     }
 
-    /// <summary>CargoBuild relies on ConfigureCargo's file (rustflags such as +crt-static live there): refuse to build without it.</summary>
-    private static void RequireConfigured(CargoStageInputs inputs, CargoTargetSettings settings)
+    /// <summary>CargoBuild and CargoTest rely on ConfigureCargo's file (rustflags such as +crt-static, the runner live there): refuse to build without it.</summary>
+    private static void RequireConfigured(CargoStageInputs inputs, CargoTargetSettings settings, string task)
     {
         var path = CargoConfigFile.PathIn(inputs.AppDir);
         var text = File.Exists(path) ? File.ReadAllText(path) : "";
@@ -100,7 +116,7 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
         {
             throw new CrossboardException(
                 $"{path} does not have {inputs.Board.Name}'s [target.{inputs.Triple}] settings (linker, rustflags, runner), so the build would not fit the board. " +
-                "Run ConfigureCargo first: --target=CargoBuild without --exclusive does.");
+                $"Run ConfigureCargo first: --target={task} without --exclusive does.");
         }
     }
 }

@@ -61,6 +61,13 @@ public sealed class BuildSwitches
     [Switch("bin", "NAME", "The cargo binary to build and deploy, when the package has several.", Group = BuildGroup)]
     public string? Bin { get; private set; }
 
+    [Switch("test-args", "ARGS", "CargoTest: arguments for the test binaries, as after cargo test's --, split at spaces: a name filter, --nocapture, --test-threads=1, --ignored.",
+        Group = BuildGroup)]
+    public string? TestArgs { get; private set; }
+
+    /// <summary>--test-args as the test binaries get them.</summary>
+    public IReadOnlyList<string> TestArguments => TestArgs?.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+
     [Switch("artifact", "FILE", "Deploy this binary instead of the cargo stage's output (one built elsewhere; it is checked against the board all the same).",
         Check = SwitchCheck.ExistingFile, Group = BuildGroup)]
     public string? Artifact { get; private set; }

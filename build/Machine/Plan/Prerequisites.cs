@@ -64,6 +64,7 @@ public static class HostPrerequisites
     public const string SeedConfig = "SeedConfig";
     public const string BuildToolchain = "BuildToolchain";
     public const string CargoBuild = "CargoBuild";
+    public const string CargoTest = "CargoTest";
     public const string BuilderImage = "BuilderImage";
     public const string EmulatorImage = "EmulatorImage";
     public const string EmulatorStart = "EmulatorStart";
@@ -94,18 +95,24 @@ public static class HostPrerequisites
 
         if (UsesDebianRust(query) is { } arch)
         {
-            yield return new Prerequisite("rustc, cargo", "Debian's Rust compiles the app", CargoBuild,
+            yield return new Prerequisite("rustc, cargo", "Debian's Rust compiles the app", [CargoBuild, CargoTest],
                 () => File.Exists(DebianRustStd.DebianRustc) && File.Exists(DebianRustStd.DebianCargo), ["rustc", "cargo"], null,
                 "Debian's Rust exists only on Debian/Ubuntu; use --rust=stable|nightly (rustup) or --docker");
             if (!HasDebianRustStd(query.WorkDir, query.RustTarget))
             {
-                yield return ForeignArchitecture(arch, $"download Debian's Rust std for {query.RustTarget} (libstd-rust-dev:{arch}, into the work dir)", CargoBuild);
+                yield return ForeignArchitecture(arch, $"download Debian's Rust std for {query.RustTarget} (libstd-rust-dev:{arch}, into the work dir)", [CargoBuild, CargoTest]);
             }
         }
         else
         {
-            yield return new Prerequisite("cargo", "build the Rust app", CargoBuild, () => OnPath("cargo"), [], "rustup", "https://rustup.rs") { Advisory = true };
+            yield return new Prerequisite("cargo", "build the Rust app", [CargoBuild, CargoTest], () => OnPath("cargo"), [], "rustup", "https://rustup.rs") { Advisory = true };
             yield return RustStd(query.RustTarget);
+        }
+
+        if (CpuArchitectures.Find(query.Board.Cpu.Arch)?.QemuUser is { } qemu)
+        {
+            yield return new Prerequisite(qemu, $"run the app's tests for the board's CPU ({query.Board.Cpu.Arch})", CargoTest,
+                () => OnPath(qemu), ["qemu-user"], null, "Linux only (qemu-user); on macOS run the tests on the device");
         }
     }
 
@@ -172,8 +179,8 @@ public static class HostPrerequisites
             () => OnPath(settings.Qemu), [CpuArchitectures.QemuSystemPackageOf(settings.Qemu)], "qemu");
     }
 
-    private static Prerequisite ForeignArchitecture(string arch, string purpose, string task) =>
-        new($"Debian architecture {arch}", purpose, task, () => DebianPackages.HasArchitecture(arch), [], null,
+    private static Prerequisite ForeignArchitecture(string arch, string purpose, params string[] tasks) =>
+        new($"Debian architecture {arch}", purpose, tasks, () => DebianPackages.HasArchitecture(arch), [], null,
             "Debian/Ubuntu only")
         { Architecture = arch };
 
@@ -184,7 +191,7 @@ public static class HostPrerequisites
         var install = prebuilt
             ? $"rustup target add {target}"
             : "rustup toolchain install nightly --component rust-src (MIPS has no prebuilt std since Rust 1.72: built with -Zbuild-std)";
-        return new Prerequisite($"Rust std for {target}", "link the app for the board", CargoBuild, () => HasRustupStd(target, prebuilt), [], null, install)
+        return new Prerequisite($"Rust std for {target}", "link the app for the board", [CargoBuild, CargoTest], () => HasRustupStd(target, prebuilt), [], null, install)
         {
             Advisory = true,
         };
