@@ -92,6 +92,10 @@ public sealed class HostPlanTests : IDisposable
         Assert.Contains(needs, n => n.Architecture == "mipsel" && n.Tasks.Contains("EmulatorImage"));
         Assert.Contains(needs, n => n.Name == "ssh-keygen" && n.DebianPackages.SequenceEqual(["openssh-client"]));
         Assert.Contains(needs, n => n.Name == "qemu-system-mipsel" && n.DebianPackages.SequenceEqual(["qemu-system-mips"]));
+        // CargoTest runs the tests under qemu-user, with the same Rust as CargoBuild.
+        Assert.Contains(needs, n => n.Name == "qemu-mipsel" && n.DebianPackages.SequenceEqual(["qemu-user"]) && n.Tasks.SequenceEqual(["CargoTest"]));
+        Assert.Contains(needs, n => n.Name == "rustc, cargo" && n.Tasks.Contains("CargoTest"));
+        Assert.DoesNotContain(needs, n => n.Name == "qemu-mipsel" && n.Tasks.Contains("Deploy"));
         Assert.True(plan.NothingToDo, "tests/setup/install-prereqs.sh installs all of it, yet the plan says:\n" + plan.Render());
     }
 
