@@ -78,7 +78,8 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
             DockerCli: context.Switches.DockerCli,
             BuildsApp: context.Switches.Artifact is null,
             Rust: context.Switches.Rust,
-            WorkDir: context.Switches.WorkDir));
+            WorkDir: context.Switches.WorkDir,
+            TestsUnderQemu: context.Switches.TestOn == Cargo.TestPlace.Qemu));
         var packages = new DebianPackages(context.Consent, context.BuildLog.Information) { Probes = ProbeCache.InWorkDir(context.Switches.WorkDir) };
         var tasks = TasksNeedingTheHost(context);
         context.Stages.HostPlan = HostPlan.Make(needs, tasks, DebianPackages.IsAvailable ? packages.Missing : null);
@@ -107,13 +108,15 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
     }
 
     /// <summary>
-    /// The run's tasks in order, and the emulator's when Deploy, Rollback or Run will boot the
-    /// emulated device themselves (--exclusive leaves its tasks out of the run).
+    /// The run's tasks in order, and the emulator's when Deploy, Rollback, Run or CargoTest on the
+    /// device will boot the emulated device themselves (--exclusive leaves its tasks out of the run).
     /// </summary>
     private static List<string> TasksNeedingTheHost(BuildContext context)
     {
         var tasks = context.PlannedTasks.ToList();
-        if (context.Switches.DeploysToEmulator && tasks.Any(t => t is nameof(Deploy) or nameof(Rollback) or "Run"))
+        var talksToDevice = tasks.Any(t => t is nameof(Deploy) or nameof(Rollback) or "Run") ||
+            (tasks.Contains(nameof(CargoTest)) && context.Switches.TestOn == Cargo.TestPlace.Device);
+        if (context.Switches.DeploysToEmulator && talksToDevice)
         {
             tasks.AddRange(new[] { nameof(EmulatorImage), nameof(EmulatorStart) }.Where(t => !tasks.Contains(t)));
         }

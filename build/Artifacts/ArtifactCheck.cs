@@ -49,7 +49,8 @@ public static class ArtifactCheck
         return verdict;
     }
 
-    public static ArtifactVerdict Check(string path, Board board)
+    /// <param name="againstBudget">Whether the size counts against the board's app budget (not for test binaries, which run from a scratch folder and are gone afterwards).</param>
+    public static ArtifactVerdict Check(string path, Board board, bool againstBudget = true)
     {
         ElfFile elf;
         try
@@ -78,7 +79,11 @@ public static class ArtifactCheck
             CheckLoader(elf, board, refusals);
         }
 
-        CheckSize(elf, board, refusals, warnings);
+        if (againstBudget)
+        {
+            CheckSize(elf, board, refusals, warnings);
+        }
+
         return new ArtifactVerdict(elf, refusals, warnings, notes, Summarize(elf, board));
     }
 

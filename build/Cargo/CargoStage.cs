@@ -76,6 +76,49 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
         return new CargoTester(runner, log).Test(request, testArguments, cancellation);
     }
 
+    /// <summary>
+    /// The app's tests built for the board as <see cref="Test"/> builds them, each checked to run on
+    /// the board (CPU, ISA, float ABI, libc; not the app budget: they run from a scratch folder),
+    /// then run by <paramref name="runOnDevice"/> (CargoTest --test-on=device), whose exit codes decide.
+    /// </summary>
+    /// <param name="runOnDevice">Runs the given test binaries on the device, output to the given line handler (<see cref="Deploy.DeviceTests"/>).</param>
+    public CargoTestResult TestOnDevice(CargoStageInputs inputs, CargoBuildOptions options,
+        Func<IReadOnlyList<string>, Action<string>, IReadOnlyList<Deploy.DeviceTestRun>> runOnDevice, CancellationToken cancellation = default)
+    {
+        var request = Request(inputs, options, "CargoTest", $"cargo-test-{inputs.Board.Name}.log");
+        var binaries = new CargoTester(runner, log).Build(request, cancellation);
+        if (binaries.Count == 0)
+        {
+            throw new CrossboardException($"cargo built no test binary for {inputs.AppDir}: the package has no tests to run (add #[test] functions or tests/*.rs).");
+        }
+
+        foreach (var binary in binaries)
+        {
+            var verdict = ArtifactCheck.Check(binary.Path, inputs.Board, againstBudget: false);
+            if (!verdict.Fits)
+            {
+                throw new CrossboardException(
+                    $"The test binary {binary.Path} cannot run on {inputs.Board.Name}:" + Environment.NewLine +
+                    string.Join(Environment.NewLine, verdict.Refusals.Select(r => "  - " + r)) + Environment.NewLine + "Nothing was uploaded.");
+            }
+        }
+
+        var output = new CargoTester.TestOutput(log);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var runs = runOnDevice(binaries.Select(b => b.Path).ToList(), output.Line);
+        if (runs.Any(r => r.Exit.Stopped))
+        {
+            throw new CrossboardException("CargoTest was stopped (Ctrl+C) while the tests ran on the device; their scratch folder was removed.");
+        }
+
+        if (runs.FirstOrDefault(r => r.Exit.ExitStatus != 0) is { } failed)
+        {
+            throw output.Failure(request, $"./{failed.Binary} on the device", failed.Exit.ExitStatus, $"{failed.Binary} ended with {failed.Exit.Describe}");
+        }
+
+        return output.Passed(inputs.Triple, watch.Elapsed);
+    }
+
     /// <summary>What cargo runs with for <paramref name="task"/>: the Rust chosen for the target, the resolved toolchain, the log file.</summary>
     private CargoBuildRequest Request(CargoStageInputs inputs, CargoBuildOptions options, string task, string logName)
     {

@@ -3,8 +3,21 @@ using Crossboard.Machine;
 
 namespace Crossboard.Cargo;
 
-/// <summary>What one CargoTest run did: how many tests passed and which failed (none when it passed).</summary>
+/// <summary>Where CargoTest runs the test binaries (--test-on).</summary>
+public enum TestPlace
+{
+    /// <summary>Under qemu-user on this machine, through the runner in .cargo/config.toml.</summary>
+    Qemu,
+
+    /// <summary>On the device, over SSH, in a scratch folder removed afterwards.</summary>
+    Device,
+}
+
+/// <summary>What one CargoTest run did: how many tests passed and were ignored.</summary>
 public sealed record CargoTestResult(int Passed, int Ignored, TimeSpan Elapsed);
+
+/// <summary>A test binary cargo built: its target's name and kind (lib, bin, test) and the file.</summary>
+public sealed record TestBinary(string Name, string Kind, string Path);
 
 /// <summary>
 /// Runs the app's tests for the board's target: <c>cargo test --target &lt;triple&gt;</c>, built
@@ -36,55 +49,150 @@ public sealed partial class CargoTester(ICommandRunner runner, IBuildLog log)
         Directory.CreateDirectory(Path.GetDirectoryName(request.LogFile)!);
         File.Delete(request.LogFile);
 
-        var failed = new List<string>();
-        var recent = new Queue<string>();
-        int passed = 0, ignored = 0;
-        void OnLine(string line)
-        {
-            if (FailedTest().Match(line) is { Success: true } failure)
-            {
-                failed.Add(failure.Groups[1].Value);
-            }
-            else if (Summary().Match(line) is { Success: true } summary)
-            {
-                passed += int.Parse(summary.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-                ignored += int.Parse(summary.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
-            }
-
-            recent.Enqueue(line);
-            if (recent.Count > TailLines)
-            {
-                recent.Dequeue();
-            }
-
-            log.Information(line);
-        }
-
-        var spec = Spec(request, testArguments, OnLine);
+        var output = new TestOutput(log);
+        var spec = Spec(request, testArguments, output.Line);
         log.Information($"cargo test --target {request.Triple}{(testArguments.Count > 0 ? " -- " + string.Join(' ', testArguments) : "")}: " +
             $"each test binary runs under the target's runner in .cargo/config.toml (log: {request.LogFile})");
         var result = runner.Run(spec, cancellation);
-        if (HasLibrary(request.AppDir))
-        {
-            log.Information($"Doc tests were not run: cargo cannot run them for a foreign target ({request.Triple}). `cargo test --doc` runs them on this machine.");
-        }
-
+        SayDocTestsAreNotRun(request);
         if (!result.Succeeded)
         {
-            var what = failed.Count > 0
-                ? $"{failed.Count} test(s) failed for {request.Triple}: {string.Join(", ", failed.Distinct())}."
-                : $"cargo test for {request.Triple} failed (exit code {result.ExitCode}) before its tests could report: it did not build, or a test binary could not run.";
+            throw output.Failure(request, spec.ToString(), result.ExitCode, "it did not build, or a test binary could not run");
+        }
+
+        return output.Passed(request.Triple, result.Elapsed);
+    }
+
+    /// <summary>
+    /// Builds the test binaries without running them (<c>cargo test --no-run</c>, as <see cref="Test"/>
+    /// builds them), for running elsewhere: on the device.
+    /// </summary>
+    public IReadOnlyList<TestBinary> Build(CargoBuildRequest request, CancellationToken cancellation = default)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(request.LogFile)!);
+        File.Delete(request.LogFile);
+
+        var binaries = new List<TestBinary>();
+        var recent = new Queue<string>();
+        var spec = CargoBuilder.Command(request with { Bin = null },
+            ["test", "--no-run", "--target", request.Triple, "--message-format=json-render-diagnostics"], sizeProfile: false, line =>
+            {
+                if (line.StartsWith('{'))
+                {
+                    if (ParseTestBinary(line) is { } binary)
+                    {
+                        binaries.Add(binary);
+                    }
+
+                    return;
+                }
+
+                Remember(recent, line);
+                log.Information(line);
+            });
+        log.Information($"cargo test --no-run --target {request.Triple}: the test binaries, built for the device (log: {request.LogFile})");
+        var result = runner.Run(spec, cancellation);
+        SayDocTestsAreNotRun(request);
+        if (!result.Succeeded)
+        {
             throw new CrossboardException(
-                what + Environment.NewLine +
-                $"Command: {spec}" + Environment.NewLine +
-                "Last lines of its output:" + Environment.NewLine +
+                $"Building the tests for {request.Triple} failed (exit code {result.ExitCode})." + Environment.NewLine +
+                $"Command: {spec}" + Environment.NewLine + "Last lines of its output:" + Environment.NewLine +
                 string.Join(Environment.NewLine, recent.Select(l => "  " + l)) +
                 (CargoBuilder.Hint(recent, request) is { } hint ? Environment.NewLine + hint : ""),
                 request.LogFile);
         }
 
-        log.Information($"{passed} test(s) passed{(ignored > 0 ? $", {ignored} ignored" : "")} for {request.Triple} in {result.Elapsed.TotalSeconds:0.0} s");
-        return new CargoTestResult(passed, ignored, result.Elapsed);
+        return binaries.GroupBy(b => b.Path).Select(g => g.Last()).ToList();
+    }
+
+    private void SayDocTestsAreNotRun(CargoBuildRequest request)
+    {
+        if (HasLibrary(request.AppDir))
+        {
+            log.Information($"Doc tests were not run: cargo cannot run them for a foreign target ({request.Triple}). `cargo test --doc` runs them on this machine.");
+        }
+    }
+
+    private static void Remember(Queue<string> recent, string line)
+    {
+        recent.Enqueue(line);
+        if (recent.Count > TailLines)
+        {
+            recent.Dequeue();
+        }
+    }
+
+    /// <summary>A compiler-artifact message for a test binary (profile.test, with an executable).</summary>
+    private static TestBinary? ParseTestBinary(string line)
+    {
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(line);
+            var root = json.RootElement;
+            if (!root.TryGetProperty("reason", out var reason) || reason.GetString() != "compiler-artifact" ||
+                !root.TryGetProperty("executable", out var executable) || executable.ValueKind != System.Text.Json.JsonValueKind.String ||
+                !root.TryGetProperty("profile", out var profile) || !profile.TryGetProperty("test", out var test) || !test.GetBoolean())
+            {
+                return null;
+            }
+
+            var target = root.GetProperty("target");
+            var kind = target.GetProperty("kind").EnumerateArray().Select(k => k.GetString()).FirstOrDefault() ?? "";
+            return new TestBinary(target.GetProperty("name").GetString() ?? "", kind, executable.GetString()!);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// libtest's output as it streams, from cargo or from a device: shown, the failed tests' names
+    /// and the summaries' counts kept, and the last lines for an error.
+    /// </summary>
+    public sealed class TestOutput(IBuildLog log)
+    {
+        private readonly Queue<string> _recent = new();
+        private readonly List<string> _failed = [];
+        private int _passed;
+        private int _ignored;
+
+        public IReadOnlyList<string> FailedTests => _failed;
+
+        public void Line(string line)
+        {
+            if (FailedTest().Match(line) is { Success: true } failure)
+            {
+                _failed.Add(failure.Groups[1].Value);
+            }
+            else if (Summary().Match(line) is { Success: true } summary)
+            {
+                _passed += int.Parse(summary.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+                _ignored += int.Parse(summary.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            Remember(_recent, line);
+            log.Information(line);
+        }
+
+        public CargoTestResult Passed(string triple, TimeSpan elapsed)
+        {
+            log.Information($"{_passed} test(s) passed{(_ignored > 0 ? $", {_ignored} ignored" : "")} for {triple} in {elapsed.TotalSeconds:0.0} s");
+            return new CargoTestResult(_passed, _ignored, elapsed);
+        }
+
+        /// <param name="otherwise">Why it failed when no test reported failing.</param>
+        public CrossboardException Failure(CargoBuildRequest request, string command, int? exitCode, string otherwise, string? logFile = null) =>
+            new(
+                (_failed.Count > 0
+                    ? $"{_failed.Count} test(s) failed for {request.Triple}: {string.Join(", ", _failed.Distinct())}."
+                    : $"The tests for {request.Triple} failed (exit code {exitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}) before they could report: {otherwise}.") + Environment.NewLine +
+                $"Command: {command}" + Environment.NewLine +
+                "Last lines of its output:" + Environment.NewLine +
+                string.Join(Environment.NewLine, _recent.Select(l => "  " + l)) +
+                (CargoBuilder.Hint(_recent, request) is { } hint ? Environment.NewLine + hint : ""),
+                logFile ?? request.LogFile);
     }
 
     /// <summary>Whether the package has a library target (the only kind with doc tests).</summary>

@@ -65,6 +65,14 @@ public sealed class BuildSwitches
         Group = BuildGroup)]
     public string? TestArgs { get; private set; }
 
+    [Switch("test-on", "qemu|device", "CargoTest: where the test binaries run: under qemu-user on this machine, or on the device (--device, or the emulated one) over SSH.",
+        Default = "qemu", Group = BuildGroup, Choices = "qemu=Qemu,device=Device", ChoicesHelp = "qemu or device")]
+    public TestPlace TestOn { get; private set; }
+
+    [Switch("test-dir", "DIR", "CargoTest --test-on=device: the device directory under which a scratch folder for the test binaries is made (and removed).",
+        Default = Deploy.DeviceTests.DefaultParent, Validate = nameof(CheckTestDir), Group = BuildGroup)]
+    public string TestDir { get; private set; } = Deploy.DeviceTests.DefaultParent;
+
     /// <summary>--test-args as the test binaries get them.</summary>
     public IReadOnlyList<string> TestArguments => TestArgs?.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
 
@@ -237,6 +245,11 @@ public sealed class BuildSwitches
         dir.StartsWith('/') && !dir.Any(char.IsControl)
             ? dir
             : throw new CrossboardException($"--install-dir={dir}: give an absolute directory on the device, e.g. /usr/bin or /opt/app/bin.");
+
+    private static string CheckTestDir(string dir) =>
+        dir.StartsWith('/') && !dir.Any(char.IsControl)
+            ? dir
+            : throw new CrossboardException($"--test-dir={dir}: give an absolute directory on the device, e.g. /tmp or /mnt/sd.");
 
     private static string CheckSmokeUrl(string url)
     {

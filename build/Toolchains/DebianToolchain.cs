@@ -28,24 +28,28 @@ public sealed class DebianToolchain(DebianPackages packages, IBuildLog log, ICom
         var install = local
             ? $"Install: {DebianPackages.SudoPrefix}apt-get install -y {string.Join(' ', debian.Packages)}"
             : $"The builder image lacks them: add {string.Join(' ', debian.Packages)} to docker/builder/Dockerfile.";
-        var sysroot = Path.Combine("/usr", triple);
+        // A cross package's sysroot; for the build machine's own arch (a native gcc of that name,
+        // its C library in the multiarch folders) there is none: the machine's own files serve.
+        var crossSysroot = Path.Combine("/usr", triple);
         // One shell for both probes (in --docker mode each is a container start). What is found
         // is used, wherever it came from; only when it is missing are Debian's packages installed
         // (the run's host plan has done that already, with consent).
-        var found = Found(LookUp(debian.Prefix + "gcc", sysroot));
-        if (local && (found.CC is null || !found.Headers) && DebianPackages.IsAvailable && packages.Missing(debian.Packages).Count > 0)
+        var found = Found(LookUp(debian.Prefix + "gcc", crossSysroot, triple));
+        if (local && (found.CC is null || found.Headers is null) && DebianPackages.IsAvailable && packages.Missing(debian.Packages).Count > 0)
         {
             packages.Ensure(debian.Packages, $"The {definition.Name} toolchain");
-            found = Found(LookUp(debian.Prefix + "gcc", sysroot));
+            found = Found(LookUp(debian.Prefix + "gcc", crossSysroot, triple));
         }
 
         var cc = found.CC
             ?? throw new CrossboardException($"{debian.Prefix}gcc is not on PATH{(local ? "" : " in the builder container")}. {install}");
         var binDir = Path.GetDirectoryName(cc)!;
-        if (!found.Headers)
+        if (found.Headers is null)
         {
-            throw new CrossboardException($"The {triple} C library headers are missing ({sysroot}/include/stdio.h). {install}");
+            throw new CrossboardException($"The {triple} C library headers are missing ({crossSysroot}/include/stdio.h, or /usr/include/{triple} for this machine's own arch). {install}");
         }
+
+        var sysroot = found.Headers == "headers" ? crossSysroot : "";
 
         log.Verbose($"Toolchain {definition.Name}: {cc}");
         return new ResolvedToolchain(
@@ -61,10 +65,12 @@ public sealed class DebianToolchain(DebianPackages packages, IBuildLog log, ICom
             debian.Cflags);
     }
 
-    private static (string? CC, bool Headers) Found(string? lookUp)
+    /// <returns>The compiler found, and which headers: "headers" (the cross sysroot's), "multiarch-headers" (this machine's own arch), or null.</returns>
+    private static (string? CC, string? Headers) Found(string? lookUp)
     {
         var lines = (lookUp ?? "").Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        return (lines.FirstOrDefault(l => l.StartsWith("cc /", StringComparison.Ordinal))?[3..], lines.Contains("headers"));
+        return (lines.FirstOrDefault(l => l.StartsWith("cc /", StringComparison.Ordinal))?[3..],
+            lines.FirstOrDefault(l => l is "headers" or "multiarch-headers"));
     }
 
     /// <summary>
@@ -77,9 +83,10 @@ public sealed class DebianToolchain(DebianPackages packages, IBuildLog log, ICom
     /// update-alternatives), every PATH folder up to the compiler's own (a gcc of that name added
     /// earlier on PATH changes its folder) and the sysroot's stdio.h.
     /// </summary>
-    private string? LookUp(string gcc, string sysroot)
+    private string? LookUp(string gcc, string sysroot, string triple)
     {
-        var script = $"c=$(command -v {gcc}) && echo \"cc $c\"; test -f {sysroot}/include/stdio.h && echo headers; true";
+        var script = $"c=$(command -v {gcc}) && echo \"cc $c\"; if test -f {sysroot}/include/stdio.h; then echo headers; " +
+            $"elif test -d /usr/include/{triple} && test -f /usr/include/stdio.h; then echo multiarch-headers; fi; true";
         var path = Environment.GetEnvironmentVariable("PATH") ?? "";
         var folders = path.Split(':');
         if (Probes is null || folders.Any(f => !f.StartsWith('/')))
@@ -87,21 +94,23 @@ public sealed class DebianToolchain(DebianPackages packages, IBuildLog log, ICom
             return Probe(script);
         }
 
-        var stdio = $"{sysroot}/include/stdio.h";
-        return Probes.GetOrProbe($"debian-toolchain {gcc} {sysroot} PATH={path}", () =>
+        string? incomplete = null;
+        var answer = Probes.GetOrProbe($"debian-toolchain {gcc} {sysroot} PATH={path}", () =>
         {
             var output = Probe(script);
-            var lines = (output ?? "").Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            var cc = lines.FirstOrDefault(l => l.StartsWith("cc /", StringComparison.Ordinal))?[3..];
-            if (output is null || cc is null || !lines.Contains("headers"))
+            var (cc, headers) = Found(output);
+            if (output is null || cc is null || headers is null)
             {
-                return null; // not found: nothing to keep (the run fails and says what to install)
+                incomplete = output; // not kept (the run installs, or fails and says what to install), but what was found is used
+                return null;
             }
 
+            var stdio = headers == "headers" ? $"{sysroot}/include/stdio.h" : "/usr/include/stdio.h";
             var ccFolder = Path.GetDirectoryName(cc)!;
             var searched = folders.TakeWhile(f => f.TrimEnd('/') != ccFolder).Append(ccFolder);
             return new ProbeAnswer(output, [.. ProbeCache.DpkgDatabase, cc, stdio, .. searched]);
         });
+        return answer ?? incomplete;
     }
 
     /// <summary>Runs a fixed shell probe where the tools live (here or in the container); its output, or null.</summary>

@@ -49,14 +49,15 @@ public sealed class CargoTestTests(CrossBuilds builds)
         var (stage, inputs, log) = Configured(BoardTests, "board-tests");
 
         var error = Assert.Throws<CrossboardException>(() => stage.Test(inputs, new CargoBuildOptions(), [], Cancel));
-        var onlyTheCpu = stage.Test(inputs, new CargoBuildOptions(), ["runs_as_little_endian_mips"], Cancel);
+        var passing = stage.Test(inputs, new CargoBuildOptions(), ["runs_as", "reports", "--nocapture"], Cancel);
 
         Assert.StartsWith("1 test(s) failed for mipsel-unknown-linux-gnu: tests::fails_on_purpose.", error.Message);
         Assert.Contains("this test fails on purpose", error.Message); // the last lines of the output
         Assert.EndsWith("cargo-test-malta-le.log", error.LogPath);
-        // It ran on a MIPS CPU: built for the build machine by mistake, it would fail.
-        Assert.Contains("test tests::runs_as_little_endian_mips ... ok", log.Text);
-        Assert.Equal(1, onlyTheCpu.Passed);
+        // It ran as little-endian MIPS: built for the build machine by mistake, it would say x86_64 and 62.
+        Assert.Contains("test tests::runs_as_the_boards_cpu ... ok", log.Text);
+        Assert.Contains("arch=mips machine=8 little-endian=true", log.Text);
+        Assert.Equal(2, passing.Passed);
         // The doc test (which fails if run) was not run, and the output says so.
         Assert.Contains("Doc tests were not run: cargo cannot run them for a foreign target (mipsel-unknown-linux-gnu)", log.Text);
     }
@@ -68,7 +69,7 @@ public sealed class CargoTestTests(CrossBuilds builds)
         CrossBuilds.CopyTree(BoardTests, app);
 
         var failing = BuildCli.Run(["--target=CargoTest", $"--app={app}", $"--work-dir={builds.WorkDir}"], timeout: TimeSpan.FromMinutes(5));
-        var filtered = BuildCli.Run(["--target=CargoTest", $"--app={app}", $"--work-dir={builds.WorkDir}", "--test-args=runs_as"], timeout: TimeSpan.FromMinutes(5));
+        var filtered = BuildCli.Run(["--target=CargoTest", $"--app={app}", $"--work-dir={builds.WorkDir}", "--test-args=runs_as reports --nocapture"], timeout: TimeSpan.FromMinutes(5));
 
         Assert.NotEqual(0, failing.ExitCode);
         Assert.Contains("1 test(s) failed for mipsel-unknown-linux-gnu: tests::fails_on_purpose.", failing.All);
@@ -77,6 +78,7 @@ public sealed class CargoTestTests(CrossBuilds builds)
         Assert.True(filtered.ExitCode == 0, filtered.All);
         Assert.Matches(@"ConfigureCargo\s+[\d:.]+\s+Succeeded", filtered.Output);
         Assert.Matches(@"CargoTest\s+[\d:.]+\s+Succeeded", filtered.Output);
-        Assert.Contains("1 test(s) passed for mipsel-unknown-linux-gnu", filtered.Output);
+        Assert.Contains("2 test(s) passed for mipsel-unknown-linux-gnu", filtered.Output);
+        Assert.Contains("arch=mips machine=8", filtered.Output);
     }
 }

@@ -1,19 +1,14 @@
-using System.Text;
 using Crossboard.Machine;
-using Renci.SshNet.Common;
 
 namespace Crossboard.Deploy;
 
 /// <summary>
 /// Shows the app running: with service = none it starts the installed binary once in the
 /// foreground and streams its output until the user stops it (Ctrl+C); with a service it follows
-/// the service's output (its log file, logread or the journal). Stopping ends the remote process
-/// by its pid over a second channel: not every SSH server implements the "signal" request.
+/// the service's output (its log file, logread or the journal), through <see cref="RemoteProcess"/>.
 /// </summary>
 public sealed class AppRunner(DeploySettings settings, IBuildLog log)
 {
-    private const string PidMarker = "crossboard-pid ";
-
     /// <returns>The remote command's exit status (the app's, for service = none); null when it was stopped.</returns>
     public int? Run(DeviceTarget target, string appName, Action<string> onLine, CancellationToken stop)
     {
@@ -38,29 +33,11 @@ public sealed class AppRunner(DeploySettings settings, IBuildLog log)
             deviceLog.Information($"{appName} runs as a {settings.Service} service on '{target.Name}'; following its output ({follow}). Ctrl+C stops following (the service keeps running).");
         }
 
-        using var command = connection.Ssh.CreateCommand($"echo \"{PidMarker}$$\"; {follow}");
-        var run = command.ExecuteAsync(CancellationToken.None);
-        var pid = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var reader = Task.Run(() =>
-        {
-            using var lines = new StreamReader(command.OutputStream, Encoding.UTF8);
-            string? line;
-            while ((line = lines.ReadLine()) is not null)
-            {
-                if (!pid.Task.IsCompleted && line.StartsWith(PidMarker, StringComparison.Ordinal))
-                {
-                    pid.TrySetResult(line[PidMarker.Length..].Trim());
-                    continue;
-                }
-
-                onLine(line);
-            }
-        }, CancellationToken.None);
-
         Task? smoke = null;
         using var smokeStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
         if (foreground && !string.IsNullOrWhiteSpace(settings.SmokeUrl))
         {
+            // Beside the app: the check polls until the app answers or its timeout passes.
             var url = SmokeCheck.Resolve(settings.SmokeUrl, target);
             smoke = Task.Run(() =>
             {
@@ -79,67 +56,16 @@ public sealed class AppRunner(DeploySettings settings, IBuildLog log)
             }, CancellationToken.None);
         }
 
-        try
-        {
-            Task.WaitAny([run], stop);
-        }
-        catch (OperationCanceledException)
-        {
-            // Ctrl+C: stop the remote process below.
-        }
-
-        if (!run.IsCompleted)
-        {
-            smokeStop.Cancel();
-            Stop(connection, pid.Task, deviceLog, foreground ? appName : "following the output");
-            if (!run.Wait(TimeSpan.FromSeconds(10)))
-            {
-                command.CancelAsync(forceKill: true);
-            }
-        }
-
-        try
-        {
-            run.Wait(TimeSpan.FromSeconds(5));
-            reader.Wait(TimeSpan.FromSeconds(5));
-            smoke?.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException ex) when (ex.InnerException is SshException or OperationCanceledException)
-        {
-            throw connection.Lost(ex.InnerException!, $"running {appName}");
-        }
-
-        if (stop.IsCancellationRequested)
+        var exit = RemoteProcess.Run(connection, follow, onLine, stop, deviceLog, foreground ? appName : "following the output");
+        smokeStop.Cancel();
+        smoke?.Wait(TimeSpan.FromSeconds(5));
+        if (exit.Stopped)
         {
             deviceLog.Information(foreground ? $"Stopped {appName} on the device." : "Stopped following the output.");
             return null;
         }
 
-        deviceLog.Information($"{(foreground ? appName : follow)} ended with exit status {command.ExitStatus?.ToString() ?? "signal " + command.ExitSignal}.");
-        return command.ExitStatus;
-    }
-
-    /// <summary>INT, then TERM, then KILL to the remote process (the shell that exec'd the app has its pid).</summary>
-    private static void Stop(DeviceConnection connection, Task<string> pid, DeviceLog deviceLog, string what)
-    {
-        if (!pid.Wait(TimeSpan.FromSeconds(5)) || !int.TryParse(pid.Result, out var number))
-        {
-            deviceLog.Warning($"Could not learn the remote process id; closing the channel instead of stopping {what} cleanly.");
-            return;
-        }
-
-        var script =
-            $"p={number}; kill -INT $p 2>/dev/null || exit 0\n" +
-            "i=0; while kill -0 $p 2>/dev/null && [ $i -lt 6 ]; do sleep 0.5 2>/dev/null || sleep 1; i=$((i+1)); done\n" +
-            "kill -0 $p 2>/dev/null || exit 0\n" +
-            "kill -TERM $p 2>/dev/null; sleep 1; kill -0 $p 2>/dev/null && kill -KILL $p 2>/dev/null; exit 0\n";
-        try
-        {
-            connection.Run(script, $"stop pid {number}", TimeSpan.FromSeconds(20));
-        }
-        catch (CrossboardException ex)
-        {
-            deviceLog.Warning($"Stopping {what} on the device failed: {ex.Message}");
-        }
+        deviceLog.Information($"{(foreground ? appName : follow)} ended with {exit.Describe}.");
+        return exit.ExitStatus;
     }
 }

@@ -42,6 +42,7 @@ public sealed record Prerequisite(
 /// <param name="BuildsApp">False with --artifact: the SDK and cargo stages have nothing to do.</param>
 /// <param name="Rust">--rust; null: automatic.</param>
 /// <param name="WorkDir">Where a Debian Rust std already unpacked would be (it then needs no foreign architecture).</param>
+/// <param name="TestsUnderQemu">CargoTest runs the tests under qemu-user (--test-on=qemu), not on the device.</param>
 public sealed record HostNeedsQuery(
     Board Board,
     ToolchainDefinition Toolchain,
@@ -51,7 +52,8 @@ public sealed record HostNeedsQuery(
     string? DockerCli = null,
     bool BuildsApp = true,
     RustProvider? Rust = null,
-    string? WorkDir = null);
+    string? WorkDir = null,
+    bool TestsUnderQemu = true);
 
 /// <summary>
 /// What a board, toolchain and switches need on the host, task by task: one list that Doctor
@@ -109,7 +111,7 @@ public static class HostPrerequisites
             yield return RustStd(query.RustTarget);
         }
 
-        if (CpuArchitectures.Find(query.Board.Cpu.Arch)?.QemuUser is { } qemu)
+        if (query.TestsUnderQemu && CpuArchitectures.Find(query.Board.Cpu.Arch)?.QemuUser is { } qemu)
         {
             yield return new Prerequisite(qemu, $"run the app's tests for the board's CPU ({query.Board.Cpu.Arch})", CargoTest,
                 () => OnPath(qemu), ["qemu-user"], null, "Linux only (qemu-user); on macOS run the tests on the device");

@@ -55,9 +55,16 @@ public sealed class DebianKind : IToolchainKind
 
         var triple = debian.Prefix.TrimEnd('-');
         yield return new Prerequisite($"{debian.Prefix}gcc", $"Debian's {debian.Arch} cross compiler and C library", HostPrerequisites.BuildToolchain,
-            () => HostPrerequisites.OnPath(debian.Prefix + "gcc") && File.Exists($"/usr/{triple}/include/stdio.h"), debian.Packages, null,
+            () => HostPrerequisites.OnPath(debian.Prefix + "gcc") && HasCHeaders(triple), debian.Packages, null,
             "Debian's cross packages exist only on Debian/Ubuntu; on macOS choose an openwrt toolchain (--toolchain=...) or use --docker");
     }
+
+    /// <summary>
+    /// The target's C library headers: a cross package's (/usr/&lt;triple&gt;/include), or multiarch
+    /// ones (/usr/include/&lt;triple&gt;), which is where the build machine's own arch has them.
+    /// </summary>
+    private static bool HasCHeaders(string triple) =>
+        File.Exists($"/usr/{triple}/include/stdio.h") || (Directory.Exists($"/usr/include/{triple}") && File.Exists("/usr/include/stdio.h"));
 
     public ToolchainResult Resolve(ToolchainRequest request)
     {

@@ -17,17 +17,39 @@ pub fn running_elf_machine() -> u16 {
     if header[5] == 1 { u16::from_le_bytes(bytes) } else { u16::from_be_bytes(bytes) }
 }
 
+/// The ELF machine a build for this target has.
+pub fn expected_elf_machine() -> u16 {
+    match std::env::consts::ARCH {
+        "mips" => 8,
+        "arm" => 40,
+        "x86_64" => 62,
+        "aarch64" => 183,
+        other => panic!("no ELF machine known for {}", other),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn runs_as_little_endian_mips() {
-        // Built for the board (mipsel) and run on its CPU (qemu-user): on the build machine by
-        // mistake, this is x86-64 (ELF machine 62) and fails.
-        assert!(cfg!(target_arch = "mips"), "built for {}, not mips", std::env::consts::ARCH);
-        assert!(stored_little_endian());
-        assert_eq!(running_elf_machine(), 8, "the running program is not a MIPS ELF");
+    fn runs_as_the_boards_cpu() {
+        // The program that runs is the one built for the target, on a CPU (real or qemu-user)
+        // that executes it.
+        assert_eq!(running_elf_machine(), expected_elf_machine());
+        assert_eq!(stored_little_endian(), cfg!(target_endian = "little"));
+    }
+
+    #[test]
+    fn reports_where_it_runs() {
+        // With --nocapture the test's caller sees where it ran (CargoTest's tests read this line).
+        println!(
+            "crossboard-test cwd={} arch={} machine={} little-endian={}",
+            std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_default(),
+            std::env::consts::ARCH,
+            running_elf_machine(),
+            stored_little_endian()
+        );
     }
 
     #[test]

@@ -1,0 +1,80 @@
+using Crossboard.Tests.Cargo;
+using Crossboard.Tests.Fixtures.Ssh;
+using Crossboard.Tests.Support;
+
+namespace Crossboard.Tests.Deploy;
+
+/// <summary>
+/// CargoTest --test-on=device against a real dropbear device (the deploy tests' x86-64 board, so
+/// the test binaries run natively there): built, checked, uploaded into a scratch folder, run
+/// there with the output streamed, the exit codes deciding, and the folder gone afterwards,
+/// failed or not; a device without room refuses before anything is uploaded.
+/// </summary>
+public sealed class CargoTestOnDeviceTests : IDisposable
+{
+    private static readonly string BoardTests = Path.Combine(RepoPaths.Root, "tests", "Cargo", "Fixtures", "board-tests");
+
+    private readonly DeployKit _kit = new("cargotest");
+
+    public void Dispose() => _kit.Dispose();
+
+    private string[] Switches(DeviceServer server, string app) =>
+    [
+        "--target=CargoTest", "--test-on=device", .. DeployKit.BoardSwitches, $"--app={app}", $"--work-dir={_kit.Dir.Combine("work")}",
+        $"--device=root@{server.Host}:{server.Port}", $"--host-key={server.HostKeyFingerprint}", $"--identity={server.AdminKey}",
+    ];
+
+    private static BuildCli.Result Run(string[] args)
+    {
+        var result = BuildCli.Run(args, timeout: TimeSpan.FromMinutes(5));
+        TestContext.Current.TestOutputHelper?.WriteLine(result.All);
+        return result;
+    }
+
+    private static string[] ScratchFolders(DeviceServer server, string parent) =>
+        Directory.GetDirectories(server.DevicePath(parent), "crossboard-test.*");
+
+    [Fact]
+    public void The_tests_run_on_the_device_in_a_scratch_folder_that_is_removed_whether_they_pass_or_fail()
+    {
+        var server = _kit.Start(new DeviceServerOptions { Kind = SshServerKind.Dropbear });
+        var app = _kit.Dir.Combine("app");
+        CrossBuilds.CopyTree(BoardTests, app);
+
+        var passing = Run([.. Switches(server, app), "--test-args=runs_as reports --nocapture"]);
+        var afterPassing = ScratchFolders(server, "/tmp");
+        var failing = Run(Switches(server, app));
+        var afterFailing = ScratchFolders(server, "/tmp");
+
+        Assert.True(passing.ExitCode == 0, passing.All);
+        // It ran on the device, in the scratch folder under /tmp, as x86-64 (the test board's CPU).
+        Assert.Matches(@"crossboard-test cwd=/tmp/crossboard-test\.\w+ arch=x86_64 machine=62", passing.Output);
+        Assert.Contains("2 test(s) passed for x86_64-unknown-linux-gnu", passing.Output);
+        Assert.Matches(@"Removed /tmp/crossboard-test\.\w+ from", passing.Output);
+        Assert.Matches(@"CargoTest\s+[\d:.]+\s+Succeeded", passing.Output);
+        Assert.Empty(afterPassing);
+
+        Assert.NotEqual(0, failing.ExitCode);
+        Assert.Contains("1 test(s) failed for x86_64-unknown-linux-gnu: tests::fails_on_purpose.", failing.All);
+        Assert.Contains("this test fails on purpose", failing.All);
+        Assert.Matches(@"Removed /tmp/crossboard-test\.\w+ from", failing.Output);
+        Assert.Matches(@"CargoTest\s+[\d:.]+\s+Failed", failing.Output);
+        Assert.DoesNotMatch(@"\bat (Crossboard|System|Cake)\.", failing.All);
+        Assert.Empty(afterFailing);
+    }
+
+    [Fact]
+    public void A_device_without_room_for_the_test_binaries_is_refused_before_anything_is_uploaded()
+    {
+        var server = _kit.Start(new DeviceServerOptions { Kind = SshServerKind.Dropbear, SmallFilesystemKb = 512 });
+        var app = _kit.Dir.Combine("app");
+        CrossBuilds.CopyTree(BoardTests, app);
+
+        var result = Run([.. Switches(server, app), $"--test-dir={server.SmallDir}"]);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("The test binaries do not fit on", result.All);
+        Assert.Contains("Nothing was uploaded. Choose a directory with more room with --test-dir=DIR", result.All);
+        Assert.Empty(Directory.GetFileSystemEntries(server.DevicePath(server.SmallDir)));
+    }
+}
