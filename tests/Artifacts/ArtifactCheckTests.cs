@@ -1,7 +1,7 @@
 using Crossboard.Artifacts;
 using Crossboard.Cargo;
 using Crossboard.Machine;
-using Crossboard.Tests.Cargo;
+using Crossboard.Tests.Support;
 
 namespace Crossboard.Tests.Artifacts;
 

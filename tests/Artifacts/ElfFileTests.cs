@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Crossboard.Artifacts;
 using Crossboard.Machine;
-using Crossboard.Tests.Cargo;
+using Crossboard.Tests.Support;
 
 namespace Crossboard.Tests.Artifacts;
 

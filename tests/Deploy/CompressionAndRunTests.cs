@@ -1,5 +1,6 @@
 using Crossboard.Deploy;
 using Crossboard.Tests.Fixtures.Ssh;
+using Crossboard.Tests.Support;
 
 namespace Crossboard.Tests.Deploy;
 

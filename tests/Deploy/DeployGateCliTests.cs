@@ -1,4 +1,3 @@
-using Crossboard.Tests.Cargo;
 using Crossboard.Tests.Fixtures.Ssh;
 using Crossboard.Tests.Support;
 

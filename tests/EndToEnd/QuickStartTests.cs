@@ -24,7 +24,7 @@ public sealed class QuickStartTests : IDisposable
         // proves the first run on a machine where nothing is built yet.
         _app = _dir.Combine("hello");
         _work = _dir.Combine("work");
-        Cargo.CrossBuilds.CopyTree(Path.Combine(RepoPaths.Root, "samples", "hello"), _app);
+        CrossBuilds.CopyTree(Path.Combine(RepoPaths.Root, "samples", "hello"), _app);
     }
 
     public void Dispose()

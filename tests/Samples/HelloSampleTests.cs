@@ -1,5 +1,4 @@
 using Crossboard.Machine;
-using Crossboard.Tests.Cargo;
 using Crossboard.Tests.Support;
 
 namespace Crossboard.Tests.Samples;
