@@ -11,6 +11,7 @@ namespace Crossboard.Tests.Artifacts;
 /// board, a glibc-dynamic binary for a musl device, the wrong machine, an object file, and a
 /// binary over the flash budget are refused with the reason and what to do.
 /// </summary>
+[Tier(TestTier.Slow)]
 public sealed class ArtifactCheckTests(CrossBuilds builds, TestBinaries binaries)
 {
     [Fact]

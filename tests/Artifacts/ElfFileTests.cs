@@ -10,6 +10,7 @@ namespace Crossboard.Tests.Artifacts;
 /// independent reader): loader, needed libraries, class, byte order, MIPS ISA and FP ABI, ARM
 /// Tag_CPU_arch and float ABI. Damaged and non-ELF files give reasons, not exceptions.
 /// </summary>
+[Tier(TestTier.Slow)]
 public sealed class ElfFileTests(CrossBuilds builds, TestBinaries binaries)
 {
     [Fact]

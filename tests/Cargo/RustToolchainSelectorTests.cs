@@ -9,6 +9,7 @@ namespace Crossboard.Tests.Cargo;
 /// RUSTUP_HOME pointed at an empty folder to stand for a rustup without toolchains), Debian's
 /// rustc, and the target's needs. A missing piece is an error naming the install command.
 /// </summary>
+[Tier(TestTier.Slow)]
 public sealed class RustToolchainSelectorTests(CrossBuilds builds) : IDisposable
 {
     private readonly TempDir _emptyRustupHome = new("rustup-home");

@@ -6,6 +6,7 @@ using Crossboard.Tests.Support;
 namespace Crossboard.Tests.Container;
 
 /// <summary>The builder image's tag is a hash of its definition: same definition, same tag; any change, a new one.</summary>
+[Tier(TestTier.Unit)]
 public sealed class BuilderImageDefinitionTests : IDisposable
 {
     private readonly TempDir _dir = new("builder-def");

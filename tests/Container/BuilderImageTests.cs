@@ -6,6 +6,7 @@ using Crossboard.Tests.Support;
 namespace Crossboard.Tests.Container;
 
 /// <summary>The builder image on a real engine: built from the local base, once per definition, failures with their log.</summary>
+[Tier(TestTier.Slow)]
 [Collection(DockerEngineCollection.Name)]
 public sealed class BuilderImageTests(DockerEngineFixture engine) : IDisposable
 {

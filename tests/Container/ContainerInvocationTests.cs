@@ -1,10 +1,12 @@
 using Cake.Docker;
 using Crossboard.Container;
 using Crossboard.Machine;
+using Crossboard.Tests.Support;
 
 namespace Crossboard.Tests.Container;
 
 /// <summary>How a stage's command becomes a `docker run` of the builder image (no engine needed).</summary>
+[Tier(TestTier.Unit)]
 public sealed class ContainerInvocationTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

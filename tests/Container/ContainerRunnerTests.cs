@@ -10,6 +10,7 @@ namespace Crossboard.Tests.Container;
 /// spaces), files owned by the caller, Kconfig and a cross compiler doing real work, streamed
 /// output, and clear errors.
 /// </summary>
+[Tier(TestTier.Slow)]
 [Collection(DockerEngineCollection.Name)]
 public sealed class ContainerRunnerTests : IDisposable
 {

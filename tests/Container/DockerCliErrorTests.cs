@@ -6,6 +6,7 @@ using Crossboard.Tests.Support;
 namespace Crossboard.Tests.Container;
 
 /// <summary>--docker's errors as users meet them: no engine, a wrong CLI, and what happens without --docker.</summary>
+[Tier(TestTier.Unit)]
 public sealed class DockerCliErrorTests : IDisposable
 {
     private readonly TempDir _dir = new("docker-cli");

@@ -7,6 +7,7 @@ namespace Crossboard.Tests.Container;
 /// container, which has Debian's cross compiler and Rust std; the binary lands in the app's folder
 /// on the host, checked like any other.
 /// </summary>
+[Tier(TestTier.Slow)]
 [Collection(DockerEngineCollection.Name)]
 public sealed class DockerModeCliTests(DockerEngineFixture engine) : IDisposable
 {

@@ -4,6 +4,7 @@ using Crossboard.Machine;
 using Crossboard.Sdk;
 using Crossboard.Tests.Fixtures;
 using Crossboard.Toolchains;
+using Crossboard.Tests.Support;
 
 namespace Crossboard.Tests.Container;
 
@@ -11,6 +12,7 @@ namespace Crossboard.Tests.Container;
 /// The SDK stage of the miniature OpenWrt SDK (clone, seed, toolchain build) with every git and
 /// make command in the real builder container: what --docker does on a macOS host.
 /// </summary>
+[Tier(TestTier.Slow)]
 [Collection(DockerEngineCollection.Name)]
 public sealed class SdkStageInContainerTests(DockerEngineFixture engine) : IDisposable
 {

@@ -5,6 +5,7 @@ using Crossboard.Tests.Support;
 namespace Crossboard.Tests.Deploy;
 
 /// <summary>Compression decided by measurement on a slow link, and Run streaming a foreground app until stopped.</summary>
+[Tier(TestTier.NeedsNamespaces)]
 public sealed class CompressionAndRunTests : IDisposable
 {
     private readonly DeployKit _kit = new("gzip");

@@ -14,6 +14,7 @@ namespace Crossboard.Tests.FastPath;
 /// one changes, never taken from a corrupt file, never kept when the probe failed; and the Debian
 /// toolchain's and Debian Rust's answers the same from the cache as from a fresh probe.
 /// </summary>
+[Tier(TestTier.Unit)]
 public sealed class ProbeCacheTests : IDisposable
 {
     private readonly TempDir _dir = new("probes");

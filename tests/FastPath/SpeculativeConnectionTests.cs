@@ -11,6 +11,7 @@ namespace Crossboard.Tests.FastPath;
 /// servers: adopted when the device is the same, closed (and the right device connected) when
 /// it is not, never recorded for a password login. 
 /// </summary>
+[Tier(TestTier.NeedsNamespaces)]
 public sealed class SpeculativeConnectionTests : IDisposable
 {
     private readonly DeployKit _kit = new("guess");
@@ -18,19 +19,6 @@ public sealed class SpeculativeConnectionTests : IDisposable
     public void Dispose() => _kit.Dispose();
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    [Fact]
-    public void Only_a_command_line_that_really_deploys_is_guessed_for()
-    {
-        Assert.True(SpeculativeConnection.Deploys(CommandLineValues.Parse([])));
-        Assert.True(SpeculativeConnection.Deploys(CommandLineValues.Parse(["--target=Deploy", "--work-dir=/x"])));
-        Assert.True(SpeculativeConnection.Deploys(CommandLineValues.Parse(["--target", "deploy"])));
-        Assert.True(SpeculativeConnection.Deploys(CommandLineValues.Parse(["-t=Default"])));
-        Assert.False(SpeculativeConnection.Deploys(CommandLineValues.Parse(["--target=CargoBuild"])));
-        Assert.False(SpeculativeConnection.Deploys(CommandLineValues.Parse(["--target=Deploy", "--dryrun"])));
-        Assert.False(SpeculativeConnection.Deploys(CommandLineValues.Parse(["--target=Deploy", "--devices=fleet.txt"])));
-        Assert.False(SpeculativeConnection.Deploys(CommandLineValues.Parse(["--target=Rollback"])));
-    }
 
     [Fact]
     public async Task The_last_runs_device_is_connected_first_and_adopted_only_when_it_is_this_runs_device()

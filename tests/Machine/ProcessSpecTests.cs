@@ -1,8 +1,10 @@
 using Crossboard.Machine;
+using Crossboard.Tests.Support;
 
 namespace Crossboard.Tests.Machine;
 
 /// <summary>The line a log file starts with: one a user can paste into a shell to rerun the command.</summary>
+[Tier(TestTier.Unit)]
 public sealed class ProcessSpecTests
 {
     [Fact]

@@ -1,10 +1,12 @@
 using Crossboard.Machine;
 using Crossboard.Sdk;
 using Crossboard.Tests.Fixtures;
+using Crossboard.Tests.Support;
 
 namespace Crossboard.Tests.Sdk;
 
 /// <summary>SeedConfig's service against the mini SDK's real Kconfig (kconfig-conf), which drops and replaces symbols as OpenWrt's does.</summary>
+[Tier(TestTier.Integration)]
 public sealed class ConfigSeederTests : IDisposable
 {
     private readonly SdkTestbed _bed = new();

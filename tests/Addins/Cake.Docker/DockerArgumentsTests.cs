@@ -1,10 +1,12 @@
 using Cake.Docker;
 using Crossboard.Container;
 using Crossboard.Machine;
+using Crossboard.Tests.Support;
 
 namespace Crossboard.Tests.Addins;
 
 /// <summary>Every setting renders as its own argument(s), exactly, with no shell in between.</summary>
+[Tier(TestTier.Unit)]
 public sealed class DockerArgumentsTests
 {
     [Fact]

@@ -7,6 +7,7 @@ namespace Crossboard.Tests.Addins;
 /// Actions, Azure Pipelines, GitLab); never in a pipe or file, never with NO_COLOR. Cake's own
 /// console colours a pipe too, which fills CI logs and `| tee` files with escape codes.
 /// </summary>
+[Tier(TestTier.Unit)]
 public sealed class ColourTests
 {
     private const char Escape = '\u001b';

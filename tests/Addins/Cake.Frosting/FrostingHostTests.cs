@@ -1,5 +1,6 @@
 using Cake.Core;
 using Cake.Frosting;
+using Crossboard.Tests.Support;
 
 namespace Crossboard.Tests.Addins;
 
@@ -88,6 +89,7 @@ public sealed class HostAggregate : FrostingTask<HostTestContext>
 {
 }
 
+[Tier(TestTier.Unit)]
 public sealed class FrostingHostTests : IDisposable
 {
     private readonly string _record = Path.GetTempFileName();

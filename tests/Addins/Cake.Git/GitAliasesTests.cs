@@ -11,6 +11,7 @@ using Crossboard.Tests.Support;
 namespace Crossboard.Tests.Addins;
 
 /// <summary>The Cake.Git-shaped aliases on a real Cake context, and the git wrapper's own rules, against real repositories.</summary>
+[Tier(TestTier.Integration)]
 public sealed class GitAliasesTests : IDisposable
 {
     private readonly MiniSdk _sdk = MiniSdk.Create();

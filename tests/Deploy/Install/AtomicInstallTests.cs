@@ -6,6 +6,7 @@ using Crossboard.Tests.Support;
 namespace Crossboard.Tests.Deploy;
 
 /// <summary>Never half there: interrupted uploads, full disks, repeats and rollbacks, against real servers.</summary>
+[Tier(TestTier.NeedsNamespaces)]
 public sealed class AtomicInstallTests : IDisposable
 {
     private readonly DeployKit _kit = new("atomic");

@@ -13,6 +13,7 @@ namespace Crossboard.Tests.Deploy;
 /// unless --force; what keeps the device reachable is refused even then; Rollback puts back only
 /// crossboard's own backups.
 /// </summary>
+[Tier(TestTier.NeedsNamespaces)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class DeploySafetyTests : IDisposable
 {

@@ -6,6 +6,7 @@ using Crossboard.Tests.Support;
 namespace Crossboard.Tests.Deploy;
 
 /// <summary>A login user that cannot write the install directory (a Pi's "pi" and /usr/local/bin): real sudo, or a clear refusal.</summary>
+[Tier(TestTier.NeedsNamespaces)]
 public sealed class LoginUserTests : IDisposable
 {
     private readonly DeployKit _kit = new("sudo");

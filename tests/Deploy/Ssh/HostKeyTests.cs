@@ -6,6 +6,7 @@ using Crossboard.Tests.Support;
 namespace Crossboard.Tests.Deploy;
 
 /// <summary>No silent trust: known_hosts (hashed, non-default port) or a pin decides; unknown and changed keys are refused.</summary>
+[Tier(TestTier.NeedsNamespaces)]
 public sealed class HostKeyTests : IDisposable
 {
     private readonly DeployKit _kit = new("hostkey");

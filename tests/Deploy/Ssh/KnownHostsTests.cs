@@ -7,6 +7,7 @@ using Crossboard.Tests.Support;
 namespace Crossboard.Tests.Deploy;
 
 /// <summary>known_hosts parsing and the verdicts, on files written like OpenSSH writes them.</summary>
+[Tier(TestTier.Unit)]
 public sealed class KnownHostsTests : IDisposable
 {
     private readonly TempDir _dir = new("knownhosts");

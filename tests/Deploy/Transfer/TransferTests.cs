@@ -5,6 +5,7 @@ using Crossboard.Tests.Support;
 namespace Crossboard.Tests.Deploy;
 
 /// <summary>Deploys to real servers: OpenSSH with SFTP, and dropbear without it (stock OpenWrt), by key and by password.</summary>
+[Tier(TestTier.NeedsNamespaces)]
 public sealed class TransferTests : IDisposable
 {
     private readonly DeployKit _kit = new("transfer");

@@ -14,6 +14,7 @@ namespace Crossboard.Tests.Machine;
 /// board whose toolchain needs two small Debian packages the machine does not have (hello, sl):
 /// nothing here installs anything, so nothing leaves the machine.
 /// </summary>
+[Tier(TestTier.Integration)]
 public sealed class HostPlanTests : IDisposable
 {
     private static readonly string[] Absent = ["hello", "sl"];
@@ -146,7 +147,8 @@ public sealed class HostPlanTests : IDisposable
 
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("there is no terminal to ask on, and neither --yes nor CI said yes; no task ran.", result.All);
-        Assert.Contains("  apt-get install -y --no-install-recommends hello sl", result.All);
+        // As the user runs it: root gets the command itself, anyone else it under sudo.
+        Assert.Contains($"  {DebianPackages.SudoPrefix}apt-get install -y --no-install-recommends hello sl", result.All);
         Assert.Contains("or run again with --yes", result.All);
         Assert.DoesNotMatch(@"BuildToolchain\s+\d\d:\d\d", result.Output);
         Assert.DoesNotContain("   at ", result.All);
