@@ -3,8 +3,8 @@ using Crossboard.Container;
 using Crossboard.Machine;
 using Crossboard.Sdk;
 using Crossboard.Tests.Fixtures;
-using Crossboard.Toolchains;
 using Crossboard.Tests.Support;
+using Crossboard.Toolchains;
 
 namespace Crossboard.Tests.Container;
 

@@ -1,8 +1,8 @@
 using Crossboard.Machine;
 using Crossboard.Sdk;
 using Crossboard.Tests.Fixtures;
-using Crossboard.Toolchains;
 using Crossboard.Tests.Support;
+using Crossboard.Toolchains;
 
 namespace Crossboard.Tests.Toolchains;
 

@@ -1,4 +1,3 @@
-using Crossboard.Machine;
 using Crossboard.Tests.Support;
 using Crossboard.Volume;
 
