@@ -1,16 +1,17 @@
 using Crossboard.Artifacts;
 using Crossboard.Cargo;
 using Crossboard.Machine;
-using Crossboard.Tests.Cargo;
+using Crossboard.Tests.Support;
 
 namespace Crossboard.Tests.Artifacts;
 
 /// <summary>
-/// The check before deploy, on real binaries against the real recipes: what fits passes with a
-/// one-line summary; an ARMv7 binary for the Pi Zero, a big-endian MIPS binary for a mipsel
-/// board, a glibc-dynamic binary for a musl device, the wrong machine, an object file, and a
-/// binary over the flash budget are refused with the reason and what to do.
+/// The check before deploy, on real Rust builds against the real recipes: what fits passes with a
+/// one-line summary; an ARMv7 binary for the Pi Zero, a glibc-dynamic binary for a musl device,
+/// the wrong machine, an object file, and a binary over the flash budget are refused with the
+/// reason and what to do. (On small C programs, without a cargo build: ArtifactCheckOnCBinariesTests.)
 /// </summary>
+[Tier(TestTier.Slow)]
 public sealed class ArtifactCheckTests(CrossBuilds builds, TestBinaries binaries)
 {
     [Fact]
@@ -45,29 +46,6 @@ public sealed class ArtifactCheckTests(CrossBuilds builds, TestBinaries binaries
         Assert.Contains("ELF32 little-endian ARM ARMv7 hard-float, dynamic (/lib/ld-linux-armhf.so.3; needs", pi2.Summary);
     }
 
-    [Fact]
-    public void An_ARMv6_hard_float_binary_fits_the_Pi_Zero()
-    {
-        var verdict = ArtifactCheck.Check(binaries.Armv6, builds.Board("rpi-zero"));
-
-        Assert.True(verdict.Fits, string.Join("; ", verdict.Refusals));
-        Assert.Contains("ARM ARMv6 hard-float, static", verdict.Summary);
-    }
-
-    [Fact]
-    public void A_big_endian_MIPS_binary_is_refused_for_a_mipsel_board_and_the_error_lists_the_reason_and_deploys_nothing()
-    {
-        var board = builds.Board("malta-le");
-
-        var refusal = Assert.Single(ArtifactCheck.Check(binaries.BigEndianMips, board).Refusals);
-        var error = Assert.Throws<CrossboardException>(() => ArtifactCheck.Require(binaries.BigEndianMips, board, new RecordingBuildLog()));
-
-        Assert.Contains("it is a big-endian MIPS binary, but malta-le's MIPS 24KEc (mipsel) is little-endian", refusal);
-        Assert.Contains("mipsel-unknown-linux-gnu or mipsel-unknown-linux-musl", refusal);
-        Assert.StartsWith($"{binaries.BigEndianMips} cannot run on malta-le (MIPS 24KEc, openwrt with musl):", error.Message);
-        Assert.Contains(refusal, error.Message);
-        Assert.EndsWith("Nothing was deployed.", error.Message);
-    }
 
     [Fact]
     public void A_glibc_dynamic_binary_is_refused_for_a_musl_device_and_fits_a_glibc_one()
@@ -86,18 +64,6 @@ public sealed class ArtifactCheckTests(CrossBuilds builds, TestBinaries binaries
     }
 
     [Fact]
-    public void A_soft_float_musl_dynamic_binary_fits_the_Omega2_and_is_refused_by_a_glibc_hard_float_board()
-    {
-        var omega2 = ArtifactCheck.Check(binaries.MuslDynamicSoftFloatMipsel, builds.Board("omega2"));
-        var gnu = ArtifactCheck.Check(binaries.MuslDynamicSoftFloatMipsel, builds.Board("malta-gnu"));
-
-        Assert.True(omega2.Fits, string.Join("; ", omega2.Refusals));
-        Assert.Contains("soft-float, dynamic (/lib/ld-musl-mipsel-sf.so.1; needs libc.so)", omega2.Summary);
-        Assert.Contains(gnu.Refusals, r => r.Contains("it uses the soft-float ABI, but malta-gnu's userland is hard-float"));
-        Assert.Contains(gnu.Refusals, r => r.Contains("linked dynamically against musl (loader /lib/ld-musl-mipsel-sf.so.1), but malta-gnu runs glibc"));
-    }
-
-    [Fact]
     public void The_wrong_machine_and_an_object_file_are_refused()
     {
         var arm64ForPi2 = ArtifactCheck.Check(builds.Hello("rpi3").Artifact.Path, builds.Board("rpi2"));
@@ -107,17 +73,6 @@ public sealed class ArtifactCheckTests(CrossBuilds builds, TestBinaries binaries
         Assert.Contains("it is built for AArch64, but rpi2's Cortex-A7 (arm) needs ARM", Assert.Single(arm64ForPi2.Refusals));
         Assert.Contains("it is built for x86-64, but rpi3's Cortex-A53 (aarch64) needs AArch64", Assert.Single(hostForPi3.Refusals));
         Assert.Contains("it is an object file (ET_REL), not a linked program.", objectFile.Refusals);
-    }
-
-    [Fact]
-    public void A_file_that_is_not_ELF_is_a_clear_error()
-    {
-        var script = binaries.Write("app.sh", "#!/bin/sh\n"u8.ToArray());
-
-        var error = Assert.Throws<CrossboardException>(() => ArtifactCheck.Check(script, builds.Board("malta-le")));
-
-        Assert.Contains("The artifact check cannot read the binary:", error.Message);
-        Assert.Contains("is a script", error.Message);
     }
 
     [Fact]

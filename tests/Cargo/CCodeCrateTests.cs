@@ -10,6 +10,7 @@ namespace Crossboard.Tests.Cargo;
 /// way a user without crates.io access would get it) cross-compiles with the environment
 /// CargoBuild sets, and the user's own config keys (the source replacement) keep working.
 /// </summary>
+[Tier(TestTier.Slow)]
 public sealed class CCodeCrateTests(CrossBuilds builds)
 {
     private const string DebianRegistry = "/usr/share/cargo/registry";

@@ -8,6 +8,7 @@ namespace Crossboard.Tests.Cargo;
 /// When cargo fails the user learns where (the compiler's file and line), sees the output's tail,
 /// gets the log's path, and, when the cause is the choice of Rust rather than the code, what to do.
 /// </summary>
+[Tier(TestTier.Slow)]
 public sealed class CargoBuildFailureTests(CrossBuilds builds) : IDisposable
 {
     private readonly TempDir _dir = new("cargo-fail");

@@ -3,6 +3,7 @@ using Crossboard.Tests.Support;
 namespace Crossboard.Tests.Cargo;
 
 /// <summary>The cargo stage's tasks as users run them: the built program, its exit code and its words.</summary>
+[Tier(TestTier.Unit)]
 public sealed class CargoCliTests
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace Crossboard.Tests.Cargo;
 /// user's comments, tables and keys survive byte for byte, a second run changes nothing, and an
 /// invalid file is reported with its position and left untouched. Cargo.toml is never written.
 /// </summary>
+[Tier(TestTier.Unit)]
 public sealed class CargoConfigFileTests : IDisposable
 {
     private static readonly CargoTargetSettings Mipsel = new(

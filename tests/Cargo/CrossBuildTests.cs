@@ -10,6 +10,7 @@ namespace Crossboard.Tests.Cargo;
 /// and the Pi 3's arm64 with Debian's cross gcc and Debian's Rust (offline std), then run under
 /// qemu-user through the runner ConfigureCargo wrote, and asked for /text over HTTP.
 /// </summary>
+[Tier(TestTier.Slow)]
 public sealed class CrossBuildTests(CrossBuilds builds)
 {
     [Fact]

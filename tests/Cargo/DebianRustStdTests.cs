@@ -5,6 +5,7 @@ using Crossboard.Tests.Support;
 namespace Crossboard.Tests.Cargo;
 
 /// <summary>The private sysroot of Debian's Rust std: never taken as complete when it is not, made once.</summary>
+[Tier(TestTier.Slow)]
 public sealed class DebianRustStdTests : IDisposable
 {
     private readonly TempDir _work = new("rust-std");

@@ -1,9 +1,11 @@
 using Crossboard.Deploy;
 using Crossboard.Tests.Fixtures.Ssh;
+using Crossboard.Tests.Support;
 
 namespace Crossboard.Tests.Deploy;
 
 /// <summary>Compression decided by measurement on a slow link, and Run streaming a foreground app until stopped.</summary>
+[Tier(TestTier.NeedsNamespaces)]
 public sealed class CompressionAndRunTests : IDisposable
 {
     private readonly DeployKit _kit = new("gzip");

@@ -4,6 +4,7 @@ using Crossboard.Tests.Support;
 namespace Crossboard.Tests.Deploy;
 
 /// <summary>The Deploy task as users run it (the built program, real servers): fleets, exit codes, and secrets kept out of everything written.</summary>
+[Tier(TestTier.NeedsNamespaces)]
 public sealed class DeployCliTests : IDisposable
 {
     private readonly DeployKit _kit = new("deploycli");
@@ -107,6 +108,30 @@ public sealed class DeployCliTests : IDisposable
         Assert.Equal((0, 0, 0), (v1.ExitCode, v2.ExitCode, back.ExitCode));
         Assert.Contains($"Rolled back: /usr/bin/{_kit.AppName} is the previous binary again", back.Output);
         Assert.Equal("v1", _kit.VersionOnDevice(server));
+    }
+
+    [Fact]
+    public void A_fleets_crashing_build_is_reverted_on_each_device_and_the_table_says_so()
+    {
+        var dropbear = _kit.Start(new DeviceServerOptions { Kind = SshServerKind.Dropbear, Address = "127.0.0.3" });
+        var openssh = _kit.Start(new DeviceServerOptions { Kind = SshServerKind.OpenSsh, Address = "127.0.0.4" });
+        var devices = _kit.Dir.Write("fleet.toml",
+            $"[[device]]\nname = \"roof\"\ntarget = \"root@{dropbear.Host}:{dropbear.Port}\"\nhost-key = \"{dropbear.HostKeyFingerprint}\"\nidentity = \"{dropbear.AdminKey}\"\n\n" +
+            $"[[device]]\nname = \"cellar\"\ntarget = \"root@{openssh.Host}:{openssh.Port}\"\nhost-key = \"{openssh.HostKeyFingerprint}\"\nidentity = \"{openssh.AdminKey}\"\n");
+        string[] fleet = ["--target=Deploy", $"--devices={devices}", $"--smoke-url=http://{{host}}:{_kit.AppPort}/text"];
+
+        var v1 = Cli([.. fleet, $"--artifact={_kit.App("v1").Path}", "--smoke-expect=hello world v1"]);
+        var v2 = Cli([.. fleet, $"--artifact={_kit.Broken("v2", "thread 'main' panicked").Path}", "--smoke-expect=hello world v2"]);
+
+        Assert.True(v1.ExitCode == 0, v1.All);
+        Assert.NotEqual(0, v2.ExitCode);
+        Assert.Matches(@"roof\s+FAILED, reverted\s+-\s+-\s+[\d.]+ s\s+", v2.Output);
+        Assert.Matches(@"cellar\s+FAILED, reverted\s+-\s+-\s+[\d.]+ s\s+", v2.Output);
+        Assert.Contains("2 of 2 device(s) failed: roof, cellar.", v2.All);
+        Assert.Contains("thread 'main' panicked", v2.All);
+        Assert.Equal("v1", _kit.VersionOnDevice(dropbear));
+        Assert.Equal("v1", _kit.VersionOnDevice(openssh));
+        Assert.DoesNotContain("   at ", v2.All);
     }
 
     private BuildCli.Result Cli(params string[] args) => Cli(new Dictionary<string, string?> { ["HOME"] = _kit.Dir.Combine("home") }, args);

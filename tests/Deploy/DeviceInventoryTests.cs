@@ -5,6 +5,7 @@ using Crossboard.Tests.Support;
 namespace Crossboard.Tests.Deploy;
 
 /// <summary>--devices files: one target per line, or a TOML inventory; mistakes point at their line.</summary>
+[Tier(TestTier.Unit)]
 public sealed class DeviceInventoryTests : IDisposable
 {
     private readonly TempDir _dir = new("inventory");

@@ -6,6 +6,7 @@ using Crossboard.Tests.Support;
 namespace Crossboard.Tests.Deploy;
 
 /// <summary>--device, ~/.ssh/config aliases and recipe defaults into a DeviceTarget (no network needed).</summary>
+[Tier(TestTier.Unit)]
 public sealed class DeviceResolverTests : IDisposable
 {
     private readonly TempDir _home = new("resolver");

@@ -6,6 +6,7 @@ using Crossboard.Tests.Support;
 namespace Crossboard.Tests.Emulator;
 
 /// <summary>The device image: made of real Debian mipsel packages, cached, rebuilt only on change.</summary>
+[Tier(TestTier.Slow)]
 [Collection(EmulatorCollection.Name)]
 public sealed class DeviceImageTests(EmulatorFixture fixture) : IDisposable
 {

@@ -7,6 +7,7 @@ using Renci.SshNet.Common;
 namespace Crossboard.Tests.Emulator;
 
 /// <summary>The booted device, reached like the deploy stage will: SSH.NET, the deploy key, the pinned host key.</summary>
+[Tier(TestTier.Slow)]
 [Collection(EmulatorCollection.Name)]
 public sealed class EmulatorBootTests(EmulatorFixture fixture)
 {

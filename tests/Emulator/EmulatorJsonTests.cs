@@ -9,6 +9,7 @@ namespace Crossboard.Tests.Emulator;
 /// same text the reflection-based serializer wrote (older work dirs and bench/ read them), and
 /// files it wrote read back equal.
 /// </summary>
+[Tier(TestTier.Unit)]
 public sealed class EmulatorJsonTests : IDisposable
 {
     private static readonly JsonSerializerOptions Before = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

@@ -7,6 +7,7 @@ using Crossboard.Tests.Support;
 namespace Crossboard.Tests.Emulator;
 
 /// <summary>Starting, stopping, noticing a crashed device, and every way a start can fail.</summary>
+[Tier(TestTier.Slow)]
 [Collection(EmulatorCollection.Name)]
 public sealed class EmulatorLifecycleTests(EmulatorFixture fixture)
 {

@@ -13,6 +13,7 @@ namespace Crossboard.Tests.EndToEnd;
 /// network here. A collection of its own, run alone: the composite publish takes a minute or
 /// two of both cores, which the other tests' devices and timeouts should not have to share.
 /// </summary>
+[Tier(TestTier.Slow)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 [Collection(Name)]
 public sealed class BootstrapTests : IDisposable

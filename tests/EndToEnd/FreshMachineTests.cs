@@ -20,6 +20,7 @@ namespace Crossboard.Tests.EndToEnd;
 /// networked first run in a throwaway container. Nothing else of that run reaches this one.
 /// A collection of its own, run alone: it builds the host and boots qemu on 2 cores.
 /// </summary>
+[Tier(TestTier.Slow)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 [Collection(Name)]
 public sealed partial class FreshMachineTests : IDisposable

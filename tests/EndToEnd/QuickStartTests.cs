@@ -12,6 +12,7 @@ namespace Crossboard.Tests.EndToEnd;
 /// image has no SFTP, like stock OpenWrt), the smoke check; then a no-op redeploy, a changed app
 /// redeployed and restarted, Rollback, and EmulatorStop. One test: each step needs the one before.
 /// </summary>
+[Tier(TestTier.Slow)]
 public sealed class QuickStartTests : IDisposable
 {
     private readonly TempDir _dir = new("quickstart");
@@ -24,7 +25,7 @@ public sealed class QuickStartTests : IDisposable
         // proves the first run on a machine where nothing is built yet.
         _app = _dir.Combine("hello");
         _work = _dir.Combine("work");
-        Cargo.CrossBuilds.CopyTree(Path.Combine(RepoPaths.Root, "samples", "hello"), _app);
+        CrossBuilds.CopyTree(Path.Combine(RepoPaths.Root, "samples", "hello"), _app);
     }
 
     public void Dispose()

@@ -3,6 +3,7 @@ using Crossboard.Tests.Support;
 
 namespace Crossboard.Tests.Recipes;
 
+[Tier(TestTier.Unit)]
 public sealed class RecipeCatalogTests : IDisposable
 {
     private readonly TempDir _dir = new("recipes");

@@ -3,6 +3,7 @@ using Crossboard.Tests.Support;
 namespace Crossboard.Tests.Recipes;
 
 /// <summary>The recipe tasks as users run them: the built program, its exit code and its words.</summary>
+[Tier(TestTier.Unit)]
 public sealed class RecipeCliTests : IDisposable
 {
     private readonly TempDir _dir = new("cli");

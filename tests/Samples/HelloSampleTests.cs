@@ -1,5 +1,4 @@
 using Crossboard.Machine;
-using Crossboard.Tests.Cargo;
 using Crossboard.Tests.Support;
 
 namespace Crossboard.Tests.Samples;
@@ -8,6 +7,7 @@ namespace Crossboard.Tests.Samples;
 /// samples/hello itself: its unit tests pass with Debian's Rust 1.63 offline (the oldest Rust it
 /// must build with), and the cross-built binary handles bad arguments and Ctrl-C like a tool should.
 /// </summary>
+[Tier(TestTier.Slow)]
 public sealed class HelloSampleTests(CrossBuilds builds) : IDisposable
 {
     private readonly TempDir _copy = new("hello-sample");

@@ -4,6 +4,7 @@ using Crossboard.Tests.Support;
 namespace Crossboard.Tests.Sdk;
 
 /// <summary>The SDK stage as users run it: the built program, the task graph, its exit code and its words.</summary>
+[Tier(TestTier.Integration)]
 public sealed class SdkCliTests : IDisposable
 {
     private readonly MiniSdk _sdk = MiniSdk.Create();

@@ -2,10 +2,12 @@ using Cake.Git;
 using Crossboard.Machine;
 using Crossboard.Sdk;
 using Crossboard.Tests.Fixtures;
+using Crossboard.Tests.Support;
 
 namespace Crossboard.Tests.Sdk;
 
 /// <summary>CloneSdk's service against a real git repository shaped like OpenWrt's (tags, an annotated tag, branches).</summary>
+[Tier(TestTier.Integration)]
 public sealed class SdkClonerTests : IDisposable
 {
     private readonly SdkTestbed _bed = new();

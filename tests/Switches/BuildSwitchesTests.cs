@@ -10,6 +10,7 @@ namespace Crossboard.Tests.Switches;
 /// The switch table: every switch declared once (name, value, help, default), read and checked
 /// by one reader, and --help written from it.
 /// </summary>
+[Tier(TestTier.Unit)]
 public sealed class BuildSwitchesTests
 {
     private static BuildSwitches Read(params (string Name, string Value)[] given) =>

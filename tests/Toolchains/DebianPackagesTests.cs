@@ -1,8 +1,10 @@
 using Crossboard.Machine;
+using Crossboard.Tests.Support;
 
 namespace Crossboard.Tests.Toolchains;
 
 /// <summary>Which Debian packages are missing, asked of the real dpkg: one query when all are there, exact names when some are not.</summary>
+[Tier(TestTier.Unit)]
 public sealed class DebianPackagesTests
 {
     private static DebianPackages Packages() => new(new Consent(false, false), _ => { });

@@ -11,6 +11,7 @@ namespace Crossboard.Tests.Toolchains;
 /// as OpenWrt's (openwrt-sdk-.../staging_dir/toolchain-.../bin/&lt;triple&gt;-gcc, here around
 /// Debian's mipsel gcc) and the release's sha256sums.
 /// </summary>
+[Tier(TestTier.Unit)]
 public sealed class OpenWrtPrebuiltToolchainTests : IDisposable
 {
     private const string Archive = "openwrt-sdk-24.10.8-ramips-mt76x8_gcc-13.3.0_musl.Linux-x86_64.tar.zst";

@@ -1,6 +1,7 @@
 using Crossboard.Machine;
 using Crossboard.Sdk;
 using Crossboard.Tests.Fixtures;
+using Crossboard.Tests.Support;
 using Crossboard.Toolchains;
 
 namespace Crossboard.Tests.Toolchains;
@@ -9,6 +10,7 @@ namespace Crossboard.Tests.Toolchains;
 /// BuildToolchain for openwrt-source against the mini SDK: real make, a real download step and a
 /// toolchain around Debian's real mipsel cross gcc.
 /// </summary>
+[Tier(TestTier.Integration)]
 public sealed class OpenWrtSourceToolchainTests : IDisposable
 {
     private readonly SdkTestbed _bed = new();

@@ -5,6 +5,7 @@ using Crossboard.Toolchains;
 
 namespace Crossboard.Tests.Toolchains;
 
+[Tier(TestTier.Unit)]
 public sealed class ToolchainResolverTests
 {
     [Fact]

@@ -5,27 +5,13 @@ using Crossboard.Volume;
 namespace Crossboard.Tests.Volume;
 
 /// <summary>
-/// PrepareVolume's service on real filesystems: the probe on a real case-insensitive volume
-/// (exFAT over FUSE on a loop device, FIELD-NOTES section 7) and the ext4 image it loop-mounts
-/// there; macOS and Windows as the command lines they would run.
+/// PrepareVolume's service on real filesystems, as root: the probe on a real case-insensitive
+/// volume (exFAT over FUSE on a loop device, FIELD-NOTES section 7) and the ext4 image it
+/// loop-mounts there. (An ordinary folder: CaseSensitivityTests; macOS and Windows: VolumeCommandsTests.)
 /// </summary>
+[Tier(TestTier.NeedsRoot)]
 public sealed class SdkVolumeTests
 {
-    [Fact]
-    public void The_probe_finds_an_ordinary_linux_folder_case_sensitive_and_leaves_nothing_behind()
-    {
-        using var dir = new TempDir("probe");
-
-        Assert.True(CaseSensitivity.IsCaseSensitive(dir.Path));
-        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
-
-        var log = new RecordingBuildLog();
-        var result = new SdkVolume(log, HostPlatform.Linux, isRoot: false).Prepare(dir.Path, dir.Combine("sdk"), cancellation: TestContext.Current.CancellationToken);
-        Assert.Equal("already case-sensitive", result.Action);
-        Assert.Null(result.Image);
-        Assert.Equal([$"{dir.Combine("sdk")} is case-sensitive; nothing to do."], log.Lines);
-    }
-
     [Fact]
     public void On_a_case_insensitive_exfat_volume_an_ext4_image_is_made_and_mounted_once()
     {
@@ -96,24 +82,6 @@ public sealed class SdkVolumeTests
         Assert.False(File.Exists(SdkVolume.LinuxImage(exfat.MountPoint)));
     }
 
-    [Fact]
-    public void MacOS_creates_a_sparse_case_sensitive_apfs_image_and_attaches_it_at_the_sdk_folder()
-    {
-        Assert.Equal(
-            "hdiutil create -size 20g -type SPARSE -fs 'Case-sensitive APFS' -volname crossboard-sdk /Users/dev/Library/Caches/crossboard/sdk-volume",
-            VolumeCommands.MacCreate(SdkVolume.MacImage("/Users/dev/Library/Caches/crossboard"), 20 * 1024).ToString());
-        Assert.Equal(
-            "hdiutil attach -nobrowse -mountpoint /Users/dev/Library/Caches/crossboard/sdk /Users/dev/Library/Caches/crossboard/sdk-volume.sparseimage",
-            VolumeCommands.MacAttach(SdkVolume.MacImage("/Users/dev/Library/Caches/crossboard") + ".sparseimage", "/Users/dev/Library/Caches/crossboard/sdk").ToString());
-        Assert.Equal("hdiutil create -size 512m -type SPARSE -fs 'Case-sensitive APFS' -volname crossboard-sdk /tmp/v", VolumeCommands.MacCreate("/tmp/v", 512).ToString());
-    }
-
-    [Fact]
-    public void Windows_sets_the_folders_case_sensitive_flag()
-    {
-        Assert.Equal(@"fsutil.exe file setCaseSensitiveInfo 'C:\Users\dev\AppData\Local\crossboard\sdk' enable",
-            VolumeCommands.WindowsEnable(@"C:\Users\dev\AppData\Local\crossboard\sdk").ToString());
-    }
 
     /// <summary>A real exFAT filesystem over FUSE on a loop device (case-insensitive, case-preserving), removed on dispose.</summary>
     private sealed class ExfatVolume : IDisposable

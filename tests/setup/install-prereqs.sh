@@ -19,6 +19,8 @@ packages=(
   qemu-user qemu-system-mips qemu-utils cpio
   # real SSH servers for the deploy tests, and the busybox-only userland their devices get
   openssh-server openssh-client dropbear-bin busybox-static sudo
+  # systemd-analyze, which checks the systemd unit a deploy writes (no systemd needs to run)
+  systemd
   # volumes: a real case-insensitive filesystem (exFAT over FUSE) and ext4 images
   exfatprogs exfat-fuse fuse3 e2fsprogs
   # network namespaces, a container engine serving the docker API
