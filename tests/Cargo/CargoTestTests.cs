@@ -8,6 +8,7 @@ namespace Crossboard.Tests.Cargo;
 /// CargoTest: the app's own tests built for the board (Debian's cross gcc and Rust, as CargoBuild
 /// builds) and run on the board's CPU under qemu-user, through the runner ConfigureCargo wrote.
 /// </summary>
+[Tier(TestTier.Slow)]
 public sealed class CargoTestTests(CrossBuilds builds)
 {
     private static readonly string BoardTests = Path.Combine(RepoPaths.Root, "tests", "Cargo", "Fixtures", "board-tests");

@@ -10,6 +10,7 @@ namespace Crossboard.Tests.Deploy;
 /// there with the output streamed, the exit codes deciding, and the folder gone afterwards,
 /// failed or not; a device without room refuses before anything is uploaded.
 /// </summary>
+[Tier(TestTier.Slow)]
 public sealed class CargoTestOnDeviceTests : IDisposable
 {
     private static readonly string BoardTests = Path.Combine(RepoPaths.Root, "tests", "Cargo", "Fixtures", "board-tests");

@@ -12,6 +12,7 @@ namespace Crossboard.Tests.Docs;
 /// what the code says, and every relative link leads to a file. docs/switches.md is generated:
 /// run these tests with CROSSBOARD_UPDATE_DOCS=1 to rewrite it from the switch table.
 /// </summary>
+[Tier(TestTier.Unit)]
 public sealed partial class DocsMirrorCodeTests
 {
     private const string GeneratedMarker = "<!-- Generated from build/Switches/BuildSwitches.cs: edit the switches there, then run the tests with CROSSBOARD_UPDATE_DOCS=1. -->";

@@ -12,6 +12,7 @@ namespace Crossboard.Tests.Docs;
 /// names a real task and real switches, and every board and toolchain of its matrix exists and
 /// fits.
 /// </summary>
+[Tier(TestTier.Unit)]
 public sealed partial class WorkflowTests
 {
     private static readonly string Workflow = Path.Combine(RepoPaths.Root, ".github", "workflows", "crossboard.yml");

@@ -8,6 +8,7 @@ namespace Crossboard.Tests.FastPath;
 /// --fast-path=false: the same Deploy, on the plain path (no guessed or early connection, no
 /// record for the next run's guess, no cached probes), so a bug can be bisected against it.
 /// </summary>
+[Tier(TestTier.NeedsNamespaces)]
 public sealed class FastPathSwitchTests : IDisposable
 {
     private readonly DeployKit _kit = new("fastswitch");
