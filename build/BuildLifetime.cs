@@ -79,7 +79,8 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
             BuildsApp: context.Switches.Artifact is null,
             Rust: context.Switches.Rust,
             WorkDir: context.Switches.WorkDir,
-            TestsUnderQemu: context.Switches.TestOn == Cargo.TestPlace.Qemu));
+            TestsUnderQemu: context.Switches.TestOn == Cargo.TestPlace.Qemu,
+            CompileCache: context.Switches.CompileCache));
         var packages = new DebianPackages(context.Consent, context.BuildLog.Information) { Probes = ProbeCache.InWorkDir(context.Switches.WorkDir) };
         var tasks = TasksNeedingTheHost(context);
         context.Stages.HostPlan = HostPlan.Make(needs, tasks, DebianPackages.IsAvailable ? packages.Missing : null);

@@ -20,7 +20,11 @@ public sealed record CargoBuildRequest(
     bool SizeProfile,
     bool DebianMultiarch,
     string? Bin,
-    string LogFile);
+    string LogFile)
+{
+    /// <summary>The compile cache rustc runs through (RUSTC_WRAPPER for this build only); null: the environment's, if any.</summary>
+    public string? RustcWrapper { get; init; }
+}
 
 /// <summary>The binary cargo produced.</summary>
 public sealed record CargoBuildResult(string Executable, string Name, TimeSpan Elapsed, bool Fresh);
@@ -80,6 +84,11 @@ public sealed class CargoBuilder(ICommandRunner runner, IBuildLog log)
         foreach (var (key, value) in request.Rust.Environment)
         {
             spec.Environment[key] = value;
+        }
+
+        if (request.RustcWrapper is { } wrapper)
+        {
+            spec.Environment["RUSTC_WRAPPER"] = wrapper;
         }
 
         return spec;

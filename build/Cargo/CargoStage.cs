@@ -18,7 +18,8 @@ public sealed record CargoStageInputs(
 /// <param name="SizeProfile">--size-profile; null: the board's rust.size-profile.</param>
 /// <param name="Rust">--rust; null: automatic.</param>
 /// <param name="Bin">--bin; null: the package's only (or same-named) binary.</param>
-public sealed record CargoBuildOptions(bool? SizeProfile = null, RustProvider? Rust = null, string? Bin = null);
+/// <param name="CompileCache">--compile-cache: a compile cache rustc runs through (cargo's RUSTC_WRAPPER).</param>
+public sealed record CargoBuildOptions(bool? SizeProfile = null, RustProvider? Rust = null, string? Bin = null, CompileCache CompileCache = CompileCache.None);
 
 /// <summary>
 /// The cargo stage: <see cref="Configure"/> keeps the app's .cargo/config.toml in step with the
@@ -57,7 +58,20 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
     public BuiltArtifact Build(CargoStageInputs inputs, CargoBuildOptions options, CancellationToken cancellation = default)
     {
         var request = Request(inputs, options, "CargoBuild", $"cargo-build-{inputs.Board.Name}.log");
+        if (request.RustcWrapper is not null && request.Rust.TargetRustflags.Contains("--sysroot"))
+        {
+            log.Warning($"--compile-cache=sccache: {request.Rust.Description} passes rustc --sysroot (its std for {inputs.Triple} lives in the work dir), " +
+                "and sccache does not cache such compilations: this build compiles everything. A rustup Rust (--rust=stable, or nightly for MIPS) is cached.");
+        }
+
+        var before = request.RustcWrapper is { } sccache ? CompileCaches.Counts(runner, sccache) : null;
         var built = new CargoBuilder(runner, log).Build(request, cancellation);
+        if (before is { } b && CompileCaches.Counts(runner, request.RustcWrapper!) is { } after)
+        {
+            log.Information($"sccache: {after.Hits - b.Hits} compilation(s) served from the cache, {after.Misses - b.Misses} compiled and stored " +
+                "(binaries and build scripts are not cached; the cache is sccache's: SCCACHE_DIR, or a shared backend in its configuration)");
+        }
+
         log.Information($"Built {built.Executable}{(built.Fresh ? " (up to date)" : "")} in {built.Elapsed.TotalSeconds:0.0} s");
 
         var verdict = ArtifactCheck.Require(built.Executable, inputs.Board, log);
@@ -135,7 +149,10 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
             options.SizeProfile ?? inputs.Board.Rust.SizeProfile,
             DebianMultiarch: Toolchains.ToolchainKinds.Of(inputs.ToolchainDefinition).IsDebian,
             options.Bin,
-            Path.Combine(inputs.WorkDir, "logs", logName));
+            Path.Combine(inputs.WorkDir, "logs", logName))
+        {
+            RustcWrapper = Cargo.CompileCaches.Wrapper(options.CompileCache, runner),
+        };
     }
 
     private static CargoTargetSettings Settings(CargoStageInputs inputs, string task)

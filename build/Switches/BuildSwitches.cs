@@ -61,6 +61,10 @@ public sealed class BuildSwitches
     [Switch("bin", "NAME", "The cargo binary to build and deploy, when the package has several.", Group = BuildGroup)]
     public string? Bin { get; private set; }
 
+    [Switch("compile-cache", "none|sccache", "Compile through a cache so that crates built once (here, on another CI runner, by a teammate) are not compiled again: sccache (local disk, or any backend in sccache's own configuration). none leaves RUSTC_WRAPPER as the environment has it.",
+        Default = "none", Group = BuildGroup, Choices = "none=None,sccache=Sccache", ChoicesHelp = "none or sccache")]
+    public CompileCache CompileCache { get; private set; }
+
     [Switch("test-args", "ARGS", "CargoTest: arguments for the test binaries, as after cargo test's --, split at spaces: a name filter, --nocapture, --test-threads=1, --ignored.",
         Group = BuildGroup)]
     public string? TestArgs { get; private set; }
@@ -178,6 +182,11 @@ public sealed class BuildSwitches
         if (switches.Device is not null && switches.Devices is not null)
         {
             read.Problem("Give either --device (one device) or --devices=FILE (a fleet), not both.");
+        }
+
+        if (switches.CompileCache != CompileCache.None && switches.Docker)
+        {
+            read.Problem("--compile-cache=sccache runs with this machine's cargo; the --docker builder image has no sccache yet. Leave out --docker or --compile-cache.");
         }
 
         read.ThrowIfAny();

@@ -88,4 +88,14 @@ public sealed class BuildSwitchesTests
         Assert.Equal(["Default"], CommandLineValues.Parse([]).Targets);
         Assert.Equal("/tmp/w", SwitchTable.Value("work-dir", name => values[name], p => p));
     }
+
+    [Fact]
+    public void A_compile_cache_with_docker_is_refused_up_front()
+    {
+        var error = Assert.Throws<CrossboardException>(() => Read(("compile-cache", "sccache"), ("docker", "true")));
+
+        Assert.Contains("--compile-cache=sccache runs with this machine's cargo; the --docker builder image has no sccache yet", error.Message);
+        Assert.Equal(Crossboard.Cargo.CompileCache.Sccache, Read(("compile-cache", "SCCACHE")).CompileCache);
+        Assert.Equal(Crossboard.Cargo.CompileCache.None, Read().CompileCache);
+    }
 }

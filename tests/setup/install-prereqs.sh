@@ -16,7 +16,7 @@ packages=(
   # Debian's Rust (offline cross builds with the multiarch std rlibs) and offline crate sources
   rustc cargo rust-src librust-cc-dev
   # running foreign binaries and the emulated device
-  qemu-user qemu-system-mips qemu-utils cpio
+  qemu-user qemu-system-mips qemu-utils cpio sccache
   # real SSH servers for the deploy tests, and the busybox-only userland their devices get
   openssh-server openssh-client dropbear-bin busybox-static sudo
   # systemd-analyze, which checks the systemd unit a deploy writes (no systemd needs to run)

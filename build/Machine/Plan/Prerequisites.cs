@@ -42,6 +42,7 @@ public sealed record Prerequisite(
 /// <param name="BuildsApp">False with --artifact: the SDK and cargo stages have nothing to do.</param>
 /// <param name="Rust">--rust; null: automatic.</param>
 /// <param name="WorkDir">Where a Debian Rust std already unpacked would be (it then needs no foreign architecture).</param>
+/// <param name="CompileCache">--compile-cache: sccache must be installed for the build.</param>
 /// <param name="TestsUnderQemu">CargoTest runs the tests under qemu-user (--test-on=qemu), not on the device.</param>
 public sealed record HostNeedsQuery(
     Board Board,
@@ -53,7 +54,8 @@ public sealed record HostNeedsQuery(
     bool BuildsApp = true,
     RustProvider? Rust = null,
     string? WorkDir = null,
-    bool TestsUnderQemu = true);
+    bool TestsUnderQemu = true,
+    CompileCache CompileCache = CompileCache.None);
 
 /// <summary>
 /// What a board, toolchain and switches need on the host, task by task: one list that Doctor
@@ -109,6 +111,12 @@ public static class HostPrerequisites
         {
             yield return new Prerequisite("cargo", "build the Rust app", [CargoBuild, CargoTest], () => OnPath("cargo"), [], "rustup", "https://rustup.rs") { Advisory = true };
             yield return RustStd(query.RustTarget);
+        }
+
+        if (query.CompileCache == CompileCache.Sccache)
+        {
+            yield return new Prerequisite(CompileCaches.Sccache, "--compile-cache=sccache: rustc runs through it", [CargoBuild, CargoTest],
+                () => OnPath(CompileCaches.Sccache), ["sccache"], "sccache");
         }
 
         if (query.TestsUnderQemu && CpuArchitectures.Find(query.Board.Cpu.Arch)?.QemuUser is { } qemu)

@@ -17,5 +17,5 @@ internal static class CargoTasks
         context.Switches.App, context.Switches.WorkDir, context.Board, context.Toolchain, context.Stages.ResolvedToolchain, context.RustTarget);
 
     public static CargoBuildOptions Options(BuildContext context) =>
-        new(context.Switches.SizeProfile, context.Switches.Rust, context.Switches.Bin);
+        new(context.Switches.SizeProfile, context.Switches.Rust, context.Switches.Bin, context.Switches.CompileCache);
 }

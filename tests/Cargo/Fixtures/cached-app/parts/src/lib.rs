@@ -1,0 +1,1 @@
+pub fn greeting() -> String { format!("hello from {}", std::env::consts::ARCH) }
