@@ -20,7 +20,11 @@ public sealed record CargoBuildRequest(
     bool SizeProfile,
     bool DebianMultiarch,
     string? Bin,
-    string LogFile);
+    string LogFile)
+{
+    /// <summary>--cargo-config: a cargo config file every cargo call gets as <c>--config FILE</c> (absolute).</summary>
+    public string? CargoConfig { get; init; }
+}
 
 /// <summary>The binary cargo produced.</summary>
 public sealed record CargoBuildResult(string Executable, string Name, TimeSpan Elapsed, bool Fresh);
@@ -37,8 +41,8 @@ public sealed class CargoBuilder(ICommandRunner runner, IBuildLog log)
 
     public ProcessSpec Spec(CargoBuildRequest request, Action<string>? onLine = null)
     {
-        var spec = new ProcessSpec(request.Rust.Program, [.. request.Rust.PrefixArguments, "build", "--release", "--target", request.Triple,
-            "--message-format=json-render-diagnostics", .. request.Rust.BuildArguments])
+        var spec = new ProcessSpec(request.Rust.Program, [.. request.Rust.PrefixArguments, "build", .. ConfigArguments(request.CargoConfig),
+            "--release", "--target", request.Triple, "--message-format=json-render-diagnostics", .. request.Rust.BuildArguments])
         {
             WorkingDirectory = request.AppDir,
             LogFile = request.LogFile,
@@ -78,6 +82,14 @@ public sealed class CargoBuilder(ICommandRunner runner, IBuildLog log)
 
         return spec;
     }
+
+    /// <summary>
+    /// What every cargo call crossboard makes (build, and any other subcommand) carries for
+    /// --cargo-config: cargo's <c>--config FILE</c>, read after the app's and the user's own config
+    /// files and winning over them for the keys it sets, for this call only; nothing is written.
+    /// </summary>
+    public static IReadOnlyList<string> ConfigArguments(string? cargoConfig) =>
+        cargoConfig is { Length: > 0 } file ? ["--config", Path.GetFullPath(file)] : [];
 
     public CargoBuildResult Build(CargoBuildRequest request, CancellationToken cancellation = default)
     {

@@ -18,7 +18,8 @@ public sealed record CargoStageInputs(
 /// <param name="SizeProfile">--size-profile; null: the board's rust.size-profile.</param>
 /// <param name="Rust">--rust; null: automatic.</param>
 /// <param name="Bin">--bin; null: the package's only (or same-named) binary.</param>
-public sealed record CargoBuildOptions(bool? SizeProfile = null, RustProvider? Rust = null, string? Bin = null);
+/// <param name="CargoConfig">--cargo-config: a cargo config file given to every cargo call as --config FILE.</param>
+public sealed record CargoBuildOptions(bool? SizeProfile = null, RustProvider? Rust = null, string? Bin = null, string? CargoConfig = null);
 
 /// <summary>
 /// The cargo stage: <see cref="Configure"/> keeps the app's .cargo/config.toml in step with the
@@ -69,7 +70,10 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
             sizeProfile,
             DebianMultiarch: Toolchains.ToolchainKinds.Of(inputs.ToolchainDefinition).IsDebian,
             options.Bin,
-            Path.Combine(inputs.WorkDir, "logs", $"cargo-build-{inputs.Board.Name}.log"));
+            Path.Combine(inputs.WorkDir, "logs", $"cargo-build-{inputs.Board.Name}.log"))
+        {
+            CargoConfig = options.CargoConfig,
+        };
 
         var built = new CargoBuilder(runner, log).Build(request, cancellation);
         log.Information($"Built {built.Executable}{(built.Fresh ? " (up to date)" : "")} in {built.Elapsed.TotalSeconds:0.0} s");

@@ -61,6 +61,10 @@ public sealed class BuildSwitches
     [Switch("bin", "NAME", "The cargo binary to build and deploy, when the package has several.", Group = BuildGroup)]
     public string? Bin { get; private set; }
 
+    [Switch("cargo-config", "FILE", "A cargo config file given to every cargo call crossboard makes (cargo's --config FILE): a registry mirror, vendored or packaged crate sources; your own config files are not changed.",
+        Check = SwitchCheck.ExistingFile, Group = BuildGroup)]
+    public string? CargoConfig { get; private set; }
+
     [Switch("artifact", "FILE", "Deploy this binary instead of the cargo stage's output (one built elsewhere; it is checked against the board all the same).",
         Check = SwitchCheck.ExistingFile, Group = BuildGroup)]
     public string? Artifact { get; private set; }
