@@ -24,6 +24,9 @@ public sealed record CargoBuildRequest(
 {
     /// <summary>--cargo-config: a cargo config file every cargo call gets as <c>--config FILE</c> (absolute).</summary>
     public string? CargoConfig { get; init; }
+
+    /// <summary>The target C libraries the app declares, as its toolchain kind provided them; null when it declares none.</summary>
+    public TargetLibraries? CLibraries { get; init; }
 }
 
 /// <summary>The binary cargo produced.</summary>
@@ -49,11 +52,12 @@ public sealed class CargoBuilder(ICommandRunner runner, IBuildLog log)
             OnLine = onLine,
         };
 
-        if (request.Rust.TargetRustflags.Count > 0)
+        IReadOnlyList<string> targetRustflags = [.. request.Rust.TargetRustflags, .. request.CLibraries is { } libraries ? CargoEnvironment.LinkFlags(libraries) : []];
+        if (targetRustflags.Count > 0)
         {
             // Appended to the config file's target rustflags (cargo joins arrays from --config and
             // files); RUSTFLAGS would replace them, and would reach build scripts too.
-            var array = string.Join(", ", request.Rust.TargetRustflags.Select(TomlString));
+            var array = string.Join(", ", targetRustflags.Select(TomlString));
             spec.Arguments.AddRange(["--config", $"target.{TomlString(request.Triple)}.rustflags = [{array}]"]);
         }
 
@@ -65,6 +69,14 @@ public sealed class CargoBuilder(ICommandRunner runner, IBuildLog log)
         foreach (var (key, value) in CargoEnvironment.For(request.Triple, request.Toolchain, request.DebianMultiarch))
         {
             spec.Environment[key] = value;
+        }
+
+        if (request.CLibraries is { } provided)
+        {
+            foreach (var (key, value) in CargoEnvironment.ForLibraries(request.Triple, request.Toolchain, provided))
+            {
+                spec.Environment[key] = value;
+            }
         }
 
         if (request.SizeProfile)

@@ -58,6 +58,7 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
     {
         var settings = Settings(inputs, "CargoBuild");
         RequireConfigured(inputs, settings);
+        var libraries = ProvideCLibraries(inputs, settings, cancellation);
 
         var debianStd = new DebianRustStd(packages, runner, inputs.WorkDir, log, ProbeCache.For(runner, inputs.WorkDir));
         var rust = new RustToolchainSelector(runner, debianStd, log).Select(inputs.Triple, inputs.ToolchainDefinition, options.Rust);
@@ -68,11 +69,12 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
             rust,
             inputs.Toolchain!,
             sizeProfile,
-            DebianMultiarch: Toolchains.ToolchainKinds.Of(inputs.ToolchainDefinition).IsDebian,
+            DebianMultiarch: ToolchainKinds.Of(inputs.ToolchainDefinition).IsDebian,
             options.Bin,
             Path.Combine(inputs.WorkDir, "logs", $"cargo-build-{inputs.Board.Name}.log"))
         {
             CargoConfig = options.CargoConfig,
+            CLibraries = libraries,
         };
 
         var built = new CargoBuilder(runner, log).Build(request, cancellation);
@@ -81,6 +83,24 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
         var verdict = ArtifactCheck.Require(built.Executable, inputs.Board, log);
         log.Information(verdict.Summary);
         return BuiltArtifact.Of(built.Executable, built.Name, inputs.Triple, verdict.Summary) with { CheckedFor = inputs.Board.Name };
+    }
+
+    /// <summary>
+    /// The target C libraries the app's Cargo.toml declares, provided by the toolchain's kind
+    /// before cargo runs (null when it declares none); a bad declaration stops here, with its line.
+    /// </summary>
+    public TargetLibraries? ProvideCLibraries(CargoStageInputs inputs, CargoTargetSettings settings, CancellationToken cancellation = default)
+    {
+        var declared = AppManifest.CLibrariesOf(inputs.AppDir);
+        if (declared.Count == 0)
+        {
+            return null;
+        }
+
+        var kind = ToolchainKinds.Of(inputs.ToolchainDefinition);
+        var provided = kind.ProvideCLibraries(new CLibrariesRequest(inputs.Board, inputs.ToolchainDefinition, inputs.Toolchain!, declared, settings.Static, inputs.WorkDir, log, cancellation));
+        log.Information($"C libraries for {inputs.Triple}: {string.Join(", ", provided.Libraries.Select(l => l.Name))}, linked {(provided.Static ? "statically" : "dynamically")}, from {provided.Sysroot}{(provided.Reused ? " (ready)" : "")}");
+        return provided;
     }
 
     private static CargoTargetSettings Settings(CargoStageInputs inputs, string task)
