@@ -271,6 +271,13 @@ public sealed partial class DebianTargetLibraries
                 var result = ProcessRunner.Run(run, cancellation);
                 if (!result.Succeeded)
                 {
+                    // The lists may name versions the mirror no longer has: refresh once and retry.
+                    Update(cancellation);
+                    result = ProcessRunner.Run(run, cancellation);
+                }
+
+                if (!result.Succeeded)
+                {
                     throw ProcessRunner.Failure(run, result, $"Downloading {string.Join(", ", packages.Select(p => p + ":" + arch))} failed");
                 }
             }
