@@ -82,6 +82,12 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
 
         var verdict = ArtifactCheck.Require(built.Executable, inputs.Board, log);
         log.Information(verdict.Summary);
+        if (libraries is { Static: false })
+        {
+            // The sysroot holds the target's loader and libc beside the libraries: a whole root for qemu-user.
+            log.Information($"To run it here: {CargoTargetSettings.QemuUser(inputs.Board.Cpu.Arch)} -L {libraries.Sysroot} {built.Executable}");
+        }
+
         return BuiltArtifact.Of(built.Executable, built.Name, inputs.Triple, verdict.Summary) with { CheckedFor = inputs.Board.Name };
     }
 

@@ -140,14 +140,14 @@ public sealed partial class DebianTargetLibraries
         return all;
     }
 
+    /// <summary>The sysroot's layout; a reused one is checked again (cheap: a few file looks), a new one was checked before its stamp.</summary>
     private static TargetLibraries Result(List<CLibrary> libraries, string root, string gnu, CLibrariesRequest request, bool reused)
     {
-        if (!reused)
+        if (reused)
         {
-            return Layout(libraries, root, gnu, request.Static, reused);
+            CheckComplete(libraries, root, gnu, request);
         }
 
-        CheckComplete(libraries, root, gnu, request);
         return Layout(libraries, root, gnu, request.Static, reused);
     }
 

@@ -55,6 +55,7 @@ public sealed class CLibrariesTests(CrossBuilds builds)
         Assert.False(File.Exists(Path.Combine(sysroot, "usr", "lib", "arm-linux-gnueabihf", "libc.so")), "the toolchain's libc dev files are not shadowed");
 
         // qemu-user with the sysroot as the target's root: its loader, libc and libsqlite3.
+        Assert.Contains($"To run it here: qemu-arm -L {sysroot} {build.Artifact.Path}", build.Log.Lines);
         var run = ProcessRunner.Run(new ProcessSpec("qemu-arm", "-L", sysroot, build.Artifact.Path), TestContext.Current.CancellationToken);
         Assert.True(run.ExitCode == 0, run.StandardError);
         Assert.Matches(SqliteAnswer, run.StandardOutput.Trim());
