@@ -30,7 +30,9 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
 {
     public (CargoConfigChange Change, CargoTargetSettings Settings) Configure(CargoStageInputs inputs, string task = "ConfigureCargo")
     {
-        var settings = Settings(inputs, task);
+        // The app's C libraries first: for a dynamic build their sysroot is the runner's root.
+        var libraries = ProvideCLibraries(inputs, Settings(inputs, task));
+        var settings = Settings(inputs, task, libraries);
         var change = CargoConfigFile.Apply(inputs.AppDir, settings, log);
         var path = CargoConfigFile.PathIn(inputs.AppDir);
         log.Information(change switch
@@ -56,9 +58,9 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
 
     public BuiltArtifact Build(CargoStageInputs inputs, CargoBuildOptions options, CancellationToken cancellation = default)
     {
-        var settings = Settings(inputs, "CargoBuild");
+        var libraries = ProvideCLibraries(inputs, Settings(inputs, "CargoBuild"), cancellation);
+        var settings = Settings(inputs, "CargoBuild", libraries);
         RequireConfigured(inputs, settings);
-        var libraries = ProvideCLibraries(inputs, settings, cancellation);
 
         var debianStd = new DebianRustStd(packages, runner, inputs.WorkDir, log, ProbeCache.For(runner, inputs.WorkDir));
         var rust = new RustToolchainSelector(runner, debianStd, log).Select(inputs.Triple, inputs.ToolchainDefinition, options.Rust);
@@ -84,8 +86,7 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
         log.Information(verdict.Summary);
         if (libraries is { Static: false })
         {
-            // The sysroot holds the target's loader and libc beside the libraries: a whole root for qemu-user.
-            log.Information($"To run it here: {CargoTargetSettings.QemuUser(inputs.Board.Cpu.Arch)} -L {libraries.Sysroot} {built.Executable}");
+            log.Information($"To run it here: {string.Join(' ', settings.Runner)} {built.Executable} (or cargo run --release --target {inputs.Triple})");
         }
 
         return BuiltArtifact.Of(built.Executable, built.Name, inputs.Triple, verdict.Summary) with { CheckedFor = inputs.Board.Name };
@@ -109,7 +110,7 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
         return provided;
     }
 
-    private static CargoTargetSettings Settings(CargoStageInputs inputs, string task)
+    private static CargoTargetSettings Settings(CargoStageInputs inputs, string task, TargetLibraries? libraries = null)
     {
         if (inputs.Toolchain is null)
         {
@@ -118,7 +119,7 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
                 $"Run --target={task} without --exclusive, so that BuildToolchain runs first.");
         }
 
-        return CargoTargetSettings.For(inputs.Board, inputs.Toolchain, inputs.Triple);
+        return CargoTargetSettings.For(inputs.Board, inputs.Toolchain, inputs.Triple, libraries);
     }
 
     /// <summary>CargoBuild relies on ConfigureCargo's file (rustflags such as +crt-static live there): refuse to build without it.</summary>

@@ -55,8 +55,11 @@ public sealed class CLibrariesTests(CrossBuilds builds)
         Assert.False(File.Exists(Path.Combine(sysroot, "usr", "lib", "arm-linux-gnueabihf", "libc.so")), "the toolchain's libc dev files are not shadowed");
 
         // qemu-user with the sysroot as the target's root: its loader, libc and libsqlite3.
-        Assert.Contains($"To run it here: qemu-arm -L {sysroot} {build.Artifact.Path}", build.Log.Lines);
-        var run = ProcessRunner.Run(new ProcessSpec("qemu-arm", "-L", sysroot, build.Artifact.Path), TestContext.Current.CancellationToken);
+        // cargo's runner (cargo run --target) is qemu-user with the sysroot as the target's root: its loader, libc and libsqlite3.
+        Assert.Equal(["qemu-arm", "-L", sysroot], build.Settings.Runner);
+        Assert.Contains($"runner = [\"qemu-arm\", \"-L\", \"{sysroot}\"]", File.ReadAllText(CargoConfigFile.PathIn(build.AppDir)));
+        Assert.Contains(build.Log.Lines, l => l.StartsWith($"To run it here: qemu-arm -L {sysroot} {build.Artifact.Path}", StringComparison.Ordinal));
+        var run = ProcessRunner.Run(new ProcessSpec(build.Settings.Runner[0], [.. build.Settings.Runner.Skip(1), build.Artifact.Path]), TestContext.Current.CancellationToken);
         Assert.True(run.ExitCode == 0, run.StandardError);
         Assert.Matches(SqliteAnswer, run.StandardOutput.Trim());
         Assert.Equal(foreignBefore, ProcessRunner.Run(new ProcessSpec("dpkg", "--print-foreign-architectures"), TestContext.Current.CancellationToken).StandardOutput);
