@@ -24,6 +24,12 @@ public sealed record CargoBuildRequest(
 {
     /// <summary>The compile cache rustc runs through (RUSTC_WRAPPER for this build only); null: the environment's, if any.</summary>
     public string? RustcWrapper { get; init; }
+
+    /// <summary>--cargo-config: a cargo config file every cargo call gets as <c>--config FILE</c> (absolute).</summary>
+    public string? CargoConfig { get; init; }
+
+    /// <summary>The target C libraries the app declares, as its toolchain kind provided them; null when it declares none.</summary>
+    public TargetLibraries? CLibraries { get; init; }
 }
 
 /// <summary>The binary cargo produced.</summary>
@@ -48,18 +54,20 @@ public sealed class CargoBuilder(ICommandRunner runner, IBuildLog log)
     /// </summary>
     public static ProcessSpec Command(CargoBuildRequest request, IReadOnlyList<string> command, bool sizeProfile, Action<string>? onLine = null)
     {
-        var spec = new ProcessSpec(request.Rust.Program, [.. request.Rust.PrefixArguments, .. command, .. request.Rust.BuildArguments])
+        var spec = new ProcessSpec(request.Rust.Program, [.. request.Rust.PrefixArguments, command[0], .. ConfigArguments(request.CargoConfig),
+            .. command.Skip(1), .. request.Rust.BuildArguments])
         {
             WorkingDirectory = request.AppDir,
             LogFile = request.LogFile,
             OnLine = onLine,
         };
 
-        if (request.Rust.TargetRustflags.Count > 0)
+        IReadOnlyList<string> targetRustflags = [.. request.Rust.TargetRustflags, .. request.CLibraries is { } libraries ? CargoEnvironment.LinkFlags(libraries) : []];
+        if (targetRustflags.Count > 0)
         {
             // Appended to the config file's target rustflags (cargo joins arrays from --config and
             // files); RUSTFLAGS would replace them, and would reach build scripts too.
-            var array = string.Join(", ", request.Rust.TargetRustflags.Select(TomlString));
+            var array = string.Join(", ", targetRustflags.Select(TomlString));
             spec.Arguments.AddRange(["--config", $"target.{TomlString(request.Triple)}.rustflags = [{array}]"]);
         }
 
@@ -71,6 +79,14 @@ public sealed class CargoBuilder(ICommandRunner runner, IBuildLog log)
         foreach (var (key, value) in CargoEnvironment.For(request.Triple, request.Toolchain, request.DebianMultiarch))
         {
             spec.Environment[key] = value;
+        }
+
+        if (request.CLibraries is { } provided)
+        {
+            foreach (var (key, value) in CargoEnvironment.ForLibraries(request.Triple, request.Toolchain, provided))
+            {
+                spec.Environment[key] = value;
+            }
         }
 
         if (sizeProfile)
@@ -93,6 +109,14 @@ public sealed class CargoBuilder(ICommandRunner runner, IBuildLog log)
 
         return spec;
     }
+
+    /// <summary>
+    /// What every cargo call crossboard makes (build, and any other subcommand) carries for
+    /// --cargo-config: cargo's <c>--config FILE</c>, read after the app's and the user's own config
+    /// files and winning over them for the keys it sets, for this call only; nothing is written.
+    /// </summary>
+    public static IReadOnlyList<string> ConfigArguments(string? cargoConfig) =>
+        cargoConfig is { Length: > 0 } file ? ["--config", Path.GetFullPath(file)] : [];
 
     public CargoBuildResult Build(CargoBuildRequest request, CancellationToken cancellation = default)
     {

@@ -57,6 +57,50 @@ public static class CargoEnvironment
         return env;
     }
 
+    /// <summary>
+    /// What a build needs to find the target C libraries a toolchain kind provided, for this build
+    /// only: pkg-config's per-target variables as the pkg-config crate reads them (its .pc files in
+    /// the sysroot, nothing of the host's), the variables common -sys crates read (SQLITE3_LIB_DIR,
+    /// PQ_LIB_DIR, &lt;TRIPLE&gt;_OPENSSL_DIR, ...; with static linking their *_STATIC), and the
+    /// headers on every C compile of the target. With <see cref="LinkFlags"/>.
+    /// </summary>
+    public static Dictionary<string, string?> ForLibraries(string triple, ResolvedToolchain toolchain, TargetLibraries libraries)
+    {
+        var env = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var underscored = triple.Replace('-', '_');
+        var pkgConfig = string.Join(':', libraries.PkgConfigDirs);
+        env["PKG_CONFIG_ALLOW_CROSS"] = "1";
+        env[$"PKG_CONFIG_PATH_{underscored}"] = pkgConfig;
+        env[$"PKG_CONFIG_LIBDIR_{underscored}"] = pkgConfig;
+        env[$"PKG_CONFIG_SYSROOT_DIR_{underscored}"] = libraries.Sysroot;
+
+        var libDir = libraries.LibDirs[0];
+        var includeDir = libraries.IncludeDirs[0];
+        var prefix = Path.GetDirectoryName(includeDir)!;
+        foreach (var library in libraries.Libraries)
+        {
+            foreach (var (key, value) in library.CrateVariables(triple, libDir, includeDir, prefix, libraries.Static))
+            {
+                env[key] = value;
+            }
+        }
+
+        // After the toolchain's own flags: the libraries' headers for cc-rs and the -sys crates' C.
+        var flags = toolchain.CFlags.Concat(libraries.IncludeDirs.Where(Directory.Exists).SelectMany(d => new[] { "-isystem", d }));
+        env[$"CFLAGS_{underscored}"] = string.Join(' ', flags);
+        env[$"CXXFLAGS_{underscored}"] = string.Join(' ', flags);
+        return env;
+    }
+
+    /// <summary>
+    /// rustc flags for the target only: the sysroot's library folders to search (-L native=) and,
+    /// for shared libraries that need others, to resolve those from (-rpath-link), never the host's.
+    /// </summary>
+    public static IReadOnlyList<string> LinkFlags(TargetLibraries libraries) =>
+        libraries.LibDirs.Where(Directory.Exists)
+            .SelectMany(d => new[] { "-L", "native=" + d, "-C", "link-arg=-Wl,-rpath-link," + d })
+            .ToList();
+
     /// <summary>The C++ compiler next to the C one (mipsel-linux-gnu-gcc -> mipsel-linux-gnu-g++), if installed.</summary>
     private static string? CxxBeside(string cc)
     {

@@ -19,7 +19,9 @@ public sealed record CargoStageInputs(
 /// <param name="Rust">--rust; null: automatic.</param>
 /// <param name="Bin">--bin; null: the package's only (or same-named) binary.</param>
 /// <param name="CompileCache">--compile-cache: a compile cache rustc runs through (cargo's RUSTC_WRAPPER).</param>
-public sealed record CargoBuildOptions(bool? SizeProfile = null, RustProvider? Rust = null, string? Bin = null, CompileCache CompileCache = CompileCache.None);
+/// <param name="CargoConfig">--cargo-config: a cargo config file given to every cargo call as --config FILE.</param>
+public sealed record CargoBuildOptions(bool? SizeProfile = null, RustProvider? Rust = null, string? Bin = null, CompileCache CompileCache = CompileCache.None,
+    string? CargoConfig = null);
 
 /// <summary>
 /// The cargo stage: <see cref="Configure"/> keeps the app's .cargo/config.toml in step with the
@@ -31,7 +33,9 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
 {
     public (CargoConfigChange Change, CargoTargetSettings Settings) Configure(CargoStageInputs inputs, string task = "ConfigureCargo")
     {
-        var settings = Settings(inputs, task);
+        // The app's C libraries first: for a dynamic build their sysroot is the runner's root.
+        var libraries = ProvideCLibraries(inputs, Settings(inputs, task));
+        var settings = Settings(inputs, task, libraries);
         var change = CargoConfigFile.Apply(inputs.AppDir, settings, log);
         var path = CargoConfigFile.PathIn(inputs.AppDir);
         log.Information(change switch
@@ -57,7 +61,8 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
 
     public BuiltArtifact Build(CargoStageInputs inputs, CargoBuildOptions options, CancellationToken cancellation = default)
     {
-        var request = Request(inputs, options, "CargoBuild", $"cargo-build-{inputs.Board.Name}.log");
+        var (request, settings) = Request(inputs, options, "CargoBuild", $"cargo-build-{inputs.Board.Name}.log", cancellation);
+        var libraries = request.CLibraries;
         if (request.RustcWrapper is not null && request.Rust.TargetRustflags.Contains("--sysroot"))
         {
             log.Warning($"--compile-cache=sccache: {request.Rust.Description} passes rustc --sysroot (its std for {inputs.Triple} lives in the work dir), " +
@@ -76,6 +81,11 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
 
         var verdict = ArtifactCheck.Require(built.Executable, inputs.Board, log);
         log.Information(verdict.Summary);
+        if (libraries is { Static: false })
+        {
+            log.Information($"To run it here: {string.Join(' ', settings.Runner)} {built.Executable} (or cargo run --release --target {inputs.Triple})");
+        }
+
         return BuiltArtifact.Of(built.Executable, built.Name, inputs.Triple, verdict.Summary) with { CheckedFor = inputs.Board.Name };
     }
 
@@ -86,7 +96,7 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
     /// <param name="testArguments">--test-args: for the test binaries (a name filter, --nocapture, ...).</param>
     public CargoTestResult Test(CargoStageInputs inputs, CargoBuildOptions options, IReadOnlyList<string> testArguments, CancellationToken cancellation = default)
     {
-        var request = Request(inputs, options, "CargoTest", $"cargo-test-{inputs.Board.Name}.log");
+        var (request, _) = Request(inputs, options, "CargoTest", $"cargo-test-{inputs.Board.Name}.log", cancellation);
         return new CargoTester(runner, log).Test(request, testArguments, cancellation);
     }
 
@@ -99,7 +109,7 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
     public CargoTestResult TestOnDevice(CargoStageInputs inputs, CargoBuildOptions options,
         Func<IReadOnlyList<string>, Action<string>, IReadOnlyList<Deploy.DeviceTestRun>> runOnDevice, CancellationToken cancellation = default)
     {
-        var request = Request(inputs, options, "CargoTest", $"cargo-test-{inputs.Board.Name}.log");
+        var (request, _) = Request(inputs, options, "CargoTest", $"cargo-test-{inputs.Board.Name}.log", cancellation);
         var binaries = new CargoTester(runner, log).Build(request, cancellation);
         if (binaries.Count == 0)
         {
@@ -133,15 +143,20 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
         return output.Passed(inputs.Triple, watch.Elapsed);
     }
 
-    /// <summary>What cargo runs with for <paramref name="task"/>: the Rust chosen for the target, the resolved toolchain, the log file.</summary>
-    private CargoBuildRequest Request(CargoStageInputs inputs, CargoBuildOptions options, string task, string logName)
+    /// <summary>
+    /// What cargo runs with for <paramref name="task"/>: the app's C libraries provided, the Rust
+    /// chosen for the target, the resolved toolchain, the log file; and the target's settings.
+    /// </summary>
+    private (CargoBuildRequest Request, CargoTargetSettings Settings) Request(CargoStageInputs inputs, CargoBuildOptions options, string task, string logName,
+        CancellationToken cancellation)
     {
-        var settings = Settings(inputs, task);
+        var libraries = ProvideCLibraries(inputs, Settings(inputs, task), cancellation);
+        var settings = Settings(inputs, task, libraries);
         RequireConfigured(inputs, settings, task);
 
         var debianStd = new DebianRustStd(packages, runner, inputs.WorkDir, log, ProbeCache.For(runner, inputs.WorkDir));
         var rust = new RustToolchainSelector(runner, debianStd, log).Select(inputs.Triple, inputs.ToolchainDefinition, options.Rust);
-        return new CargoBuildRequest(
+        return (new CargoBuildRequest(
             inputs.AppDir,
             inputs.Triple,
             rust,
@@ -151,11 +166,31 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
             options.Bin,
             Path.Combine(inputs.WorkDir, "logs", logName))
         {
-            RustcWrapper = Cargo.CompileCaches.Wrapper(options.CompileCache, runner),
-        };
+            RustcWrapper = CompileCaches.Wrapper(options.CompileCache, runner),
+            CargoConfig = options.CargoConfig,
+            CLibraries = libraries,
+        }, settings);
     }
 
-    private static CargoTargetSettings Settings(CargoStageInputs inputs, string task)
+    /// <summary>
+    /// The target C libraries the app's Cargo.toml declares, provided by the toolchain's kind
+    /// before cargo runs (null when it declares none); a bad declaration stops here, with its line.
+    /// </summary>
+    public TargetLibraries? ProvideCLibraries(CargoStageInputs inputs, CargoTargetSettings settings, CancellationToken cancellation = default)
+    {
+        var declared = AppManifest.CLibrariesOf(inputs.AppDir);
+        if (declared.Count == 0)
+        {
+            return null;
+        }
+
+        var kind = ToolchainKinds.Of(inputs.ToolchainDefinition);
+        var provided = kind.ProvideCLibraries(new CLibrariesRequest(inputs.Board, inputs.ToolchainDefinition, inputs.Toolchain!, declared, settings.Static, inputs.WorkDir, log, cancellation));
+        log.Information($"C libraries for {inputs.Triple}: {string.Join(", ", provided.Libraries.Select(l => l.Name))}, linked {(provided.Static ? "statically" : "dynamically")}, from {provided.Sysroot}{(provided.Reused ? " (ready)" : "")}");
+        return provided;
+    }
+
+    private static CargoTargetSettings Settings(CargoStageInputs inputs, string task, TargetLibraries? libraries = null)
     {
         if (inputs.Toolchain is null)
         {
@@ -164,7 +199,7 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
                 $"Run --target={task} without --exclusive, so that BuildToolchain runs first.");
         }
 
-        return CargoTargetSettings.For(inputs.Board, inputs.Toolchain, inputs.Triple);
+        return CargoTargetSettings.For(inputs.Board, inputs.Toolchain, inputs.Triple, libraries);
     }
 
     /// <summary>CargoBuild and CargoTest rely on ConfigureCargo's file (rustflags such as +crt-static, the runner live there): refuse to build without it.</summary>

@@ -17,7 +17,8 @@ public sealed record CargoTargetSettings(string Triple, string Linker, IReadOnly
 {
     public const string CrtStatic = "target-feature=+crt-static";
 
-    public static CargoTargetSettings For(Board board, ResolvedToolchain toolchain, string triple)
+    /// <param name="libraries">The app's target C libraries, when it declares any: a dynamic build runs with their sysroot as its root.</param>
+    public static CargoTargetSettings For(Board board, ResolvedToolchain toolchain, string triple, TargetLibraries? libraries = null)
     {
         // A glibc-linked binary asks for /lib/ld.so.1, which a musl device (OpenWrt) does not
         // have, and the other way round: static linking carries the toolchain's libc along.
@@ -31,7 +32,12 @@ public sealed record CargoTargetSettings(string Triple, string Linker, IReadOnly
         rustflags.AddRange(board.Rust.Rustflags);
 
         var runner = new List<string> { QemuUser(board.Cpu.Arch) };
-        if (!string.IsNullOrEmpty(toolchain.Sysroot))
+        if (!linkStatically && libraries is { Static: false })
+        {
+            // It holds the target's loader and libc beside the libraries: a whole root for qemu-user.
+            runner.AddRange(["-L", libraries.Sysroot]);
+        }
+        else if (!string.IsNullOrEmpty(toolchain.Sysroot))
         {
             // Where qemu finds the loader and shared libraries of a dynamically linked binary.
             runner.AddRange(["-L", toolchain.Sysroot]);

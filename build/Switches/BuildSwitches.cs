@@ -80,6 +80,10 @@ public sealed class BuildSwitches
     /// <summary>--test-args as the test binaries get them.</summary>
     public IReadOnlyList<string> TestArguments => TestArgs?.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
 
+    [Switch("cargo-config", "FILE", "A cargo config file given to every cargo call crossboard makes (cargo's --config FILE): a registry mirror, vendored or packaged crate sources; your own config files are not changed.",
+        Check = SwitchCheck.ExistingFile, Group = BuildGroup)]
+    public string? CargoConfig { get; private set; }
+
     [Switch("artifact", "FILE", "Deploy this binary instead of the cargo stage's output (one built elsewhere; it is checked against the board all the same).",
         Check = SwitchCheck.ExistingFile, Group = BuildGroup)]
     public string? Artifact { get; private set; }

@@ -52,6 +52,14 @@ public interface IToolchainKind
     IEnumerable<Prerequisite> HostNeeds(ToolchainDefinition definition);
 
     ToolchainResult Resolve(ToolchainRequest request);
+
+    /// <summary>
+    /// The target C libraries an app declares (Cargo.toml's [package.metadata.crossboard]
+    /// c-libraries), provided for the board's target before the build: their headers, libraries
+    /// and pkg-config files in a sysroot the build is pointed at. Nothing is installed on the host
+    /// for the target. A kind that cannot provide them throws a clear error saying what to do.
+    /// </summary>
+    TargetLibraries ProvideCLibraries(CLibrariesRequest request);
 }
 
 /// <summary>The toolchain kinds crossboard knows.</summary>

@@ -15,6 +15,9 @@ packages=(
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   # Debian's Rust (offline cross builds with the multiarch std rlibs) and offline crate sources
   rustc cargo rust-src librust-cc-dev
+  # crates the C-library tests build from Debian's registry (tests/setup/debian-crates.toml), and
+  # pkg-config, which the pkg-config crate runs for the target's .pc files
+  librust-pkg-config-dev librust-libsqlite3-sys-dev pkg-config
   # running foreign binaries and the emulated device
   qemu-user qemu-system-mips qemu-utils cpio sccache
   # real SSH servers for the deploy tests, and the busybox-only userland their devices get

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fills, with crossboard's own tasks, everything the tests would otherwise download from Debian's
-# mirror while they run: the Rust std rlibs of mipsel, armhf and arm64, the emulated device's
+# mirror while they run: the Rust std rlibs of mipsel, armhf and arm64, the target C libraries
+# of the C-library tests (apt's private lists and .debs), the emulated device's
 # packages (into CROSSBOARD_DEB_CACHE, which the tests share) and the Docker builder image. After
 # this the tests talk to nothing but 127.0.0.0/8 and the namespaces they create. Idempotent: a
 # second run finds everything cached and takes seconds.
@@ -29,6 +30,15 @@ crossboard() {
 for board in malta-le rpi2 rpi3; do
   echo "warm-caches: Rust std for $board"
   crossboard --target=CargoBuild --board="$board" --app="$warm/app" --size-profile=false
+done
+# The target C libraries the C-library tests fetch with apt's private configuration (its lists and
+# .deb files kept under CROSSBOARD_DEB_CACHE/target-apt/<arch>): the SQLite test app, built from
+# Debian's packaged crates, for the static (malta-le) and a dynamic (rpi2) board.
+mkdir -p "$warm/sqlite-app"
+cp -r "$root/tests/Cargo/Fixtures/sqlite-app/Cargo.toml" "$root/tests/Cargo/Fixtures/sqlite-app/src" "$warm/sqlite-app/"
+for board in malta-le rpi2; do
+  echo "warm-caches: target C libraries for $board"
+  crossboard --target=CargoBuild --board="$board" --app="$warm/sqlite-app" --cargo-config="$root/tests/setup/debian-crates.toml" --size-profile=false
 done
 echo "warm-caches: the emulated device's packages"
 crossboard --target=EmulatorImage

@@ -76,4 +76,7 @@ public sealed class DebianKind : IToolchainKind
         request.Log.Information($"Toolchain {request.Definition.Name}: {resolved.CC}");
         return new ToolchainResult(resolved, Reused: missing.Count == 0);
     }
+
+    /// <summary>The target's -dev packages and what they depend on, downloaded with a private apt configuration into a sysroot under the work dir.</summary>
+    public TargetLibraries ProvideCLibraries(CLibrariesRequest request) => new DebianTargetLibraries().Provide(request);
 }

@@ -54,4 +54,9 @@ public sealed class OpenWrtPrebuiltKind : IToolchainKind
 
     public ToolchainResult Resolve(ToolchainRequest request) =>
         new OpenWrtPrebuiltToolchain(request.Runner, request.Log, request.Http).Resolve(request.WorkDir, request.Board, request.Definition, request.Cancellation);
+
+    /// <summary>Not yet: OpenWrt's way (feeds, make package/&lt;pkg&gt;/compile into staging_dir) is to come.</summary>
+    public TargetLibraries ProvideCLibraries(CLibrariesRequest request) =>
+        throw CLibrariesNotProvided.For(this, request,
+            $"build them into the SDK's staging_dir yourself ((cd <sdk> && ./scripts/feeds update -a && ./scripts/feeds install <package> && make package/<package>/compile), the packages being {string.Join(", ", request.Libraries.Select(l => l.Library.OpenWrtPackage))}) and remove them from c-libraries.");
 }

@@ -50,6 +50,11 @@ public sealed class OpenWrtSourceKind : IToolchainKind
             owned?.Dispose();
         }
     }
+
+    /// <summary>Not yet: OpenWrt's way (feeds, make package/&lt;pkg&gt;/compile into staging_dir) is to come.</summary>
+    public TargetLibraries ProvideCLibraries(CLibrariesRequest request) =>
+        throw CLibrariesNotProvided.For(this, request,
+            $"build them into the OpenWrt tree's staging_dir yourself ((cd <sdk> && ./scripts/feeds update -a && ./scripts/feeds install <package> && make package/<package>/compile), the packages being {string.Join(", ", request.Libraries.Select(l => l.Library.OpenWrtPackage))}) and remove them from c-libraries.");
 }
 
 /// <summary>What both OpenWrt kinds ask of a board: its [openwrt] symbols.</summary>
