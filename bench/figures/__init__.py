@@ -1,10 +1,11 @@
 """The benchmark figures, in README order. Each measures its variants in the same run."""
 from .boot import Boot
 from .clone import Clone
+from .compile_cache import CompileCache
 from .host_start import HostStart
 from .noop_deploy import NoopDeploy
 from .size import Size
 from .toolchain import ToolchainReuse
 from .upload import Upload, UploadSftp
 
-FIGURES = [HostStart(), NoopDeploy(), Upload(), UploadSftp(), Size(), ToolchainReuse(), Clone(), Boot()]
+FIGURES = [HostStart(), NoopDeploy(), Upload(), UploadSftp(), Size(), ToolchainReuse(), Clone(), Boot(), CompileCache()]
