@@ -66,6 +66,11 @@ public sealed partial class WorkflowTests
             Assert.Contains(toolchain, board.Toolchain.Allowed);
             // CargoTest runs where a Debian toolchain builds (Debian's Rust and its std for the target).
             Assert.Equal(catalog.GetToolchain(toolchain).Kind == ToolchainDefinition.Debian, entry.Groups["test"].Value == "true");
+            // The values the build.sh lines pass on are values the switches take.
+            Assert.Contains(entry.Groups["rust"].Value, new[] { "auto", "debian", "stable", "nightly" });
+            Assert.Contains(entry.Groups["cache"].Value, new[] { "none", "sccache" });
+            // sccache cannot cache Debian's foreign-target Rust (--sysroot): asking for it there would only cost.
+            Assert.False(entry.Groups["rust"].Value == "debian" && entry.Groups["cache"].Value == "sccache", $"{entry.Value}: sccache does not cache Debian's Rust for a foreign target");
         }
     }
 
@@ -75,6 +80,6 @@ public sealed partial class WorkflowTests
     [GeneratedRegex(@"(?<=\s)--([a-z][a-z0-9-]*)")]
     private static partial Regex SwitchName();
 
-    [GeneratedRegex(@"-\s*\{\s*board:\s*(?<board>[\w.-]+),\s*toolchain:\s*(?<toolchain>[\w.-]+),\s*test:\s*(?<test>true|false)\s*\}")]
+    [GeneratedRegex(@"-\s*\{\s*board:\s*(?<board>[\w.-]+),\s*toolchain:\s*(?<toolchain>[\w.-]+),\s*rust:\s*(?<rust>[\w]+),\s*cache:\s*(?<cache>[\w]+),\s*test:\s*(?<test>true|false)\s*\}")]
     private static partial Regex MatrixEntry();
 }
