@@ -30,4 +30,6 @@ return new CakeHost()
     .UseLifetime<BuildLifetime>()
     .UseTaskLifetime<Crossboard.Tasks.EarlyWork>()
     .UseHelpText(Crossboard.Switches.SwitchTable.HelpText)
+    .UseBuildSystemIssues(CiReport.Issues)
+    .UseBuildSystemSummary<BuildContext>(CiReport.Summary)
     .Run(args);

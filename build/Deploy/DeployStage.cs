@@ -90,9 +90,10 @@ public sealed class DeployStage(DeploySettings settings, DeviceResolver resolver
         var failed = results.Where(r => !r.Succeeded).ToList();
         if (failed.Count > 0)
         {
-            throw new CrossboardException(
+            throw new FleetFailedException(
                 $"{failed.Count} of {results.Count} device(s) failed: {string.Join(", ", failed.Select(f => f.Device))}. " +
-                "Each failure is in the table above" + (settings.LogDir is null ? "." : $"; every device's full log is in {settings.LogDir}."));
+                "Each failure is in the table above" + (settings.LogDir is null ? "." : $"; every device's full log is in {settings.LogDir}."),
+                results);
         }
 
         return results;

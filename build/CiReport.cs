@@ -1,0 +1,24 @@
+using Cake.Frosting;
+using Crossboard.Deploy;
+using Crossboard.Recipes;
+
+namespace Crossboard;
+
+/// <summary>
+/// What crossboard adds to the host's CI output (build/Addins/Cake.Frosting/Internal/BuildSystems),
+/// the two things only the build knows: where each recipe problem is, and what the deploy did.
+/// </summary>
+public static class CiReport
+{
+    /// <summary>A recipe error as one CI error record per problem, each at its file, line and column; anything else as its message.</summary>
+    public static IEnumerable<BuildIssue>? Issues(Exception failure) => failure switch
+    {
+        RecipeException recipes => recipes.Diagnostics.Select(d => new BuildIssue(d.Message, d.File, d.Line, d.Column)),
+        _ => null,
+    };
+
+    /// <summary>The deploy's (or rollback's) device table, after Cake's task report.</summary>
+    public static string? Summary(BuildContext context) => context.Stages.DeployResults is { Count: > 0 } results
+        ? "### Devices" + Environment.NewLine + Environment.NewLine + FleetRunner.ResultTable(results).ToMarkdown()
+        : null;
+}
