@@ -32,4 +32,5 @@ return new CakeHost()
     .UseHelpText(Crossboard.Switches.SwitchTable.HelpText)
     .UseBuildSystemIssues(CiReport.Issues)
     .UseBuildSystemSummary<BuildContext>(CiReport.Summary)
+    .UseExitCodes(ExitCodes.For)
     .Run(args);

@@ -9,3 +9,15 @@ public class CrossboardException(string message, string? logPath = null, Excepti
 {
     public string? LogPath { get; } = logPath;
 }
+
+/// <summary>
+/// Bad input: a switch, a recipe or a fleet file, a name on the command line, a binary given with
+/// --artifact. Fixing the input is the remedy; the run exits with <see cref="ExitCodes.BadInput"/>.
+/// </summary>
+public class InputException(string message, Exception? inner = null) : CrossboardException(message, null, inner);
+
+/// <summary>
+/// A device failed: it could not be resolved, reached or logged in to, or the deploy or rollback
+/// failed on it (a fleet: on any of them). The run exits with <see cref="ExitCodes.DeviceFailed"/>.
+/// </summary>
+public class DeviceException(string message, string? logPath = null, Exception? inner = null) : CrossboardException(message, logPath, inner);

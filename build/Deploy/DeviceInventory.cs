@@ -24,20 +24,20 @@ public static class DeviceInventory
     {
         if (!File.Exists(path))
         {
-            throw new CrossboardException($"--devices={path}: no such file.");
+            throw new InputException($"--devices={path}: no such file.");
         }
 
         var entries = path.EndsWith(".toml", StringComparison.OrdinalIgnoreCase) ? ReadToml(path) : ReadLines(path);
         if (entries.Count == 0)
         {
-            throw new CrossboardException(
+            throw new InputException(
                 $"{path}: lists no devices. Write one target per line ([user@]host[:port], optionally followed by its SHA256:... host key), or use a .toml file with [[device]] tables.");
         }
 
         var duplicate = entries.GroupBy(e => e.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {
-            throw new CrossboardException(
+            throw new InputException(
                 $"{duplicate.Skip(1).First().Where}: device '{duplicate.Key}' is listed twice (first at {duplicate.First().Where}); deploying to it twice at once would race. Remove one, or give them different names.");
         }
 
@@ -62,14 +62,14 @@ public static class DeviceInventory
             var fields = line.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             if (fields.Length > 2 || (fields.Length == 2 && !fields[1].StartsWith("SHA256:", StringComparison.Ordinal)))
             {
-                throw new CrossboardException(
+                throw new InputException(
                     $"{where}: '{line}' is not '[user@]host[:port]' optionally followed by an SHA256:... host key fingerprint.");
             }
 
             var pin = fields.Length == 2 ? fields[1] : null;
             if (pin is not null && !HostKeyVerifier.IsValidPin(pin))
             {
-                throw new CrossboardException($"{where}: '{pin}' is not an SHA256 fingerprint (as ssh-keygen -lf prints it).");
+                throw new InputException($"{where}: '{pin}' is not an SHA256 fingerprint (as ssh-keygen -lf prints it).");
             }
 
             entries.Add(new InventoryEntry(fields[0], fields[0], pin, null, where));
@@ -84,12 +84,12 @@ public static class DeviceInventory
         if (document.HasErrors)
         {
             var first = document.Diagnostics.First(d => d.Kind == DiagnosticMessageKind.Error);
-            throw new CrossboardException($"{path}({first.Span.Start.Line + 1},{first.Span.Start.Column + 1}): {first.Message}");
+            throw new InputException($"{path}({first.Span.Start.Line + 1},{first.Span.Start.Column + 1}): {first.Message}");
         }
 
         if (document.KeyValues.FirstOrDefault() is { } stray)
         {
-            throw new CrossboardException($"{path}({stray.Span.Start.Line + 1},1): keys belong in [[device]] tables, e.g.{Environment.NewLine}[[device]]{Environment.NewLine}target = \"root@192.168.3.1\"");
+            throw new InputException($"{path}({stray.Span.Start.Line + 1},1): keys belong in [[device]] tables, e.g.{Environment.NewLine}[[device]]{Environment.NewLine}target = \"root@192.168.3.1\"");
         }
 
         var entries = new List<InventoryEntry>();
@@ -99,7 +99,7 @@ public static class DeviceInventory
             var where = $"{path}({line})";
             if (table is not TableArraySyntax || table.Name?.ToString().Trim() != "device")
             {
-                throw new CrossboardException($"{where}: unknown table '{table.Name?.ToString().Trim()}'; a fleet file holds [[device]] tables.");
+                throw new InputException($"{where}: unknown table '{table.Name?.ToString().Trim()}'; a fleet file holds [[device]] tables.");
             }
 
             var values = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -110,12 +110,12 @@ public static class DeviceInventory
                 if (!TomlKeys.Contains(key))
                 {
                     var hint = Recipes.NameSuggestions.Closest(key, TomlKeys) is { } match ? $" Did you mean '{match}'?" : "";
-                    throw new CrossboardException($"{at}: unknown key '{key}' in [[device]].{hint} Known keys: {string.Join(", ", TomlKeys)}.");
+                    throw new InputException($"{at}: unknown key '{key}' in [[device]].{hint} Known keys: {string.Join(", ", TomlKeys)}.");
                 }
 
                 if (item.Value is not StringValueSyntax text)
                 {
-                    throw new CrossboardException($"{at}: '{key}' must be a string.");
+                    throw new InputException($"{at}: '{key}' must be a string.");
                 }
 
                 values[key] = text.Value ?? "";
@@ -123,13 +123,13 @@ public static class DeviceInventory
 
             if (!values.TryGetValue("target", out var target) || target.Trim().Length == 0)
             {
-                throw new CrossboardException($"{where}: this [[device]] has no target; add target = \"[user@]host[:port]\".");
+                throw new InputException($"{where}: this [[device]] has no target; add target = \"[user@]host[:port]\".");
             }
 
             var pin = values.GetValueOrDefault("host-key");
             if (pin is not null && !HostKeyVerifier.IsValidPin(pin))
             {
-                throw new CrossboardException($"{where}: host-key '{pin}' is not an SHA256 fingerprint (as ssh-keygen -lf prints it).");
+                throw new InputException($"{where}: host-key '{pin}' is not an SHA256 fingerprint (as ssh-keygen -lf prints it).");
             }
 
             entries.Add(new InventoryEntry(values.GetValueOrDefault("name") ?? target, target, pin, values.GetValueOrDefault("identity"), where));

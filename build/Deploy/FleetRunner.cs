@@ -75,7 +75,7 @@ public static class FleetRunner
 }
 
 /// <summary>Some devices of a fleet failed (the message says which); <see cref="Results"/> has every device's row, the others' too.</summary>
-public sealed class FleetFailedException(string message, IReadOnlyList<DeviceResult> results) : CrossboardException(message)
+public sealed class FleetFailedException(string message, IReadOnlyList<DeviceResult> results) : DeviceException(message)
 {
     public IReadOnlyList<DeviceResult> Results { get; } = results;
 }

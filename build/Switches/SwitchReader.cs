@@ -164,12 +164,12 @@ public sealed class SwitchReader(Func<string, string?> value, Func<string, strin
     {
         if (_problems.Count == 1)
         {
-            throw new CrossboardException(_problems[0] + Environment.NewLine + "Nothing was run. See --help for every switch.");
+            throw new InputException(_problems[0] + Environment.NewLine + "Nothing was run. See --help for every switch.");
         }
 
         if (_problems.Count > 1)
         {
-            throw new CrossboardException(
+            throw new InputException(
                 $"{_problems.Count} switches have bad values:" + Environment.NewLine +
                 string.Join(Environment.NewLine, _problems.Select(p => "  " + p)) + Environment.NewLine +
                 "Nothing was run. See --help for every switch.");

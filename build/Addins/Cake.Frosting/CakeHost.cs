@@ -24,6 +24,7 @@ public sealed class CakeHost
     private TextWriter? _output;
     private Func<Exception, IEnumerable<BuildIssue>?>? _issues;
     private Func<IFrostingContext, string?>? _summary;
+    private Func<Exception, int?>? _exitCodes;
 
     public CakeHost()
     {
@@ -109,6 +110,16 @@ public sealed class CakeHost
         where TContext : IFrostingContext
     {
         _summary = context => context is TContext typed ? markdown(typed) : null;
+        return this;
+    }
+
+    /// <summary>
+    /// The exit code of a failed run, by the exception that stopped it (null: Cake's own, 1, or a
+    /// CakeException's ExitCode). Not in Cake.Frosting, whose failures all exit alike.
+    /// </summary>
+    public CakeHost UseExitCodes(Func<Exception, int?> exitCode)
+    {
+        _exitCodes = exitCode;
         return this;
     }
 
@@ -218,6 +229,11 @@ public sealed class CakeHost
         {
             var issues = _issues?.Invoke(cause)?.ToList() is { Count: > 0 } found ? found : [new BuildIssue(cause.Message)];
             ci.Failed(issues);
+        }
+
+        if (_exitCodes?.Invoke(cause) is { } mapped and not 0)
+        {
+            code = mapped;
         }
 
         return code == 0 ? 1 : code;
