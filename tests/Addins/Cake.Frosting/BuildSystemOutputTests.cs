@@ -60,6 +60,10 @@ public sealed class BuildSystemOutputTests : IDisposable
         Assert.NotEqual(0, result.ExitCode);
         Assert.Matches(new Regex("^::error::.*nosuchboard", RegexOptions.Multiline), result.Output);
         Assert.DoesNotContain("::error file=", result.Output);
+
+        // A message of several lines is one annotation, its line breaks escaped as GitHub reads them.
+        var switches = Run(GitHub, "--target=Boards", "--parallel=0", "--transfer=carrier-pigeon");
+        Assert.Matches(new Regex("^::error::2 switches have bad values:%0A  --.*%0A  --.*$", RegexOptions.Multiline), switches.Output);
     }
 
     [Fact]
@@ -145,6 +149,10 @@ public sealed class BuildSystemOutputTests : IDisposable
         Assert.NotEqual(0, failing.ExitCode);
         Assert.Contains("##vso[task.logissue sourcepath=recipes/typo.toml;linenumber=2;columnnumber=1;type=error;]unknown key 'descriptoin'", failing.Output);
         Assert.DoesNotContain("::error", failing.All);
+
+        // Without a file: a plain issue; a message of several lines stays one issue, escaped as Azure reads it.
+        var switches = Run(Azure, "--target=Boards", "--parallel=0", "--transfer=carrier-pigeon");
+        Assert.Matches(new Regex(@"^##vso\[task\.logissue type=error;\]2 switches have bad values:%0A  --.*%0A  --.*$", RegexOptions.Multiline), switches.Output);
     }
 
     [Fact]
