@@ -174,7 +174,7 @@ public sealed class CakeHost
             {
                 // A run that runs tasks: each one a group in the CI's log, the report on its summary page.
                 GroupTasks(engine, ci);
-                printer = new SummaryReportPrinter(printer, ci, () => _summary?.Invoke(context));
+                printer = new SummaryReportPrinter(printer, ci, () => _summary?.Invoke(context), log);
             }
 
             ScriptHost host = parsed switch

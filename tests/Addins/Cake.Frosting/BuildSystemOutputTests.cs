@@ -81,6 +81,18 @@ public sealed class BuildSystemOutputTests : IDisposable
     }
 
     [Fact]
+    public void A_step_summary_that_cannot_be_written_is_a_warning_not_a_failed_run()
+    {
+        var environment = GitHub;
+        environment["GITHUB_STEP_SUMMARY"] = _dir.Path; // a directory: no file can be appended to
+
+        var result = Run(environment, "--target=Boards");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("The CI summary could not be written:", result.All);
+    }
+
+    [Fact]
     public void On_GitHub_a_fleet_deploy_adds_its_device_table_to_the_step_summary_also_when_it_fails()
     {
         // A device that refuses the connection: no server, no network, no root.

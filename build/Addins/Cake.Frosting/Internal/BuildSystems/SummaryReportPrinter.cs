@@ -7,7 +7,7 @@ namespace Cake.Frosting.Internal;
 /// Cake's report printer, and then the same report, with what the build adds to it, on the CI's
 /// summary page. Cake's host hands the printer the report when the run ends, failed or not.
 /// </summary>
-internal sealed class SummaryReportPrinter(ICakeReportPrinter printer, BuildSystemOutput output, Func<string?> buildSummary) : ICakeReportPrinter
+internal sealed class SummaryReportPrinter(ICakeReportPrinter printer, BuildSystemOutput output, Func<string?> buildSummary, ICakeLog log) : ICakeReportPrinter
 {
     public void Write(CakeReport report)
     {
@@ -18,7 +18,15 @@ internal sealed class SummaryReportPrinter(ICakeReportPrinter printer, BuildSyst
             markdown += Environment.NewLine + extra.TrimEnd() + Environment.NewLine;
         }
 
-        output.Summary(markdown);
+        try
+        {
+            output.Summary(markdown);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CakeException)
+        {
+            // The summary page is a courtesy: a run that did its work does not fail for it.
+            log.Warning("The CI summary could not be written: {0}", ex.Message);
+        }
     }
 
     public void WriteLifeCycleStep(string name, Verbosity verbosity) => printer.WriteLifeCycleStep(name, verbosity);
