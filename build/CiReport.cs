@@ -10,10 +10,17 @@ namespace Crossboard;
 /// </summary>
 public static class CiReport
 {
-    /// <summary>A recipe error as one CI error record per problem, each at its file, line and column; anything else as its message.</summary>
+    /// <summary>
+    /// A recipe error, a compile error in the app or a failed test's panic: one CI error record per
+    /// problem, each at its file, line and column (then, for the app's, the failure's first line and
+    /// its log; the output's tail is in the log already). Anything else: null, its whole message.
+    /// </summary>
     public static IEnumerable<BuildIssue>? Issues(Exception failure) => failure switch
     {
         RecipeException recipes => recipes.Diagnostics.Select(d => new BuildIssue(d.Message, d.File, d.Line, d.Column)),
+        CrossboardException { Problems.Count: > 0 } located => located.Problems
+            .Select(p => new BuildIssue(p.Message, p.File, p.Line, p.Column))
+            .Append(new BuildIssue(located.Message.Split('\n')[0].TrimEnd() + (located.LogPath is { } log ? Environment.NewLine + "Full log: " + log : ""))),
         _ => null,
     };
 

@@ -38,6 +38,7 @@ public sealed partial class CargoTester(ICommandRunner runner, IBuildLog log)
 
         var failed = new List<string>();
         var recent = new Queue<string>();
+        var errors = new RustProblems(request.AppDir);
         int passed = 0, ignored = 0;
         void OnLine(string line)
         {
@@ -51,6 +52,7 @@ public sealed partial class CargoTester(ICommandRunner runner, IBuildLog log)
                 ignored += int.Parse(summary.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
             }
 
+            errors.Read(line);
             recent.Enqueue(line);
             if (recent.Count > TailLines)
             {
@@ -80,7 +82,10 @@ public sealed partial class CargoTester(ICommandRunner runner, IBuildLog log)
                 "Last lines of its output:" + Environment.NewLine +
                 string.Join(Environment.NewLine, recent.Select(l => "  " + l)) +
                 (CargoBuilder.Hint(recent, request) is { } hint ? Environment.NewLine + hint : ""),
-                request.LogFile);
+                request.LogFile)
+            {
+                Problems = errors.Problems,
+            };
         }
 
         log.Information($"{passed} test(s) passed{(ignored > 0 ? $", {ignored} ignored" : "")} for {request.Triple} in {result.Elapsed.TotalSeconds:0.0} s");
