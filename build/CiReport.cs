@@ -11,16 +11,19 @@ namespace Crossboard;
 public static class CiReport
 {
     /// <summary>
-    /// A recipe error, a compile error in the app or a failed test's panic: one CI error record per
-    /// problem, each at its file, line and column (then, for the app's, the failure's first line and
-    /// its log; the output's tail is in the log already). Anything else: null, its whole message.
+    /// A recipe error, a fleet file's, a compile error in the app or a failed test's panic: one CI
+    /// error record per problem, each at its file, line and column, then one for the failure as a
+    /// whole (with a log, its first line and the log's path: the output's tail is in the log).
+    /// Anything else: null, one record with its message.
     /// </summary>
     public static IEnumerable<BuildIssue>? Issues(Exception failure) => failure switch
     {
         RecipeException recipes => recipes.Diagnostics.Select(d => new BuildIssue(d.Message, d.File, d.Line, d.Column)),
         CrossboardException { Problems.Count: > 0 } located => located.Problems
             .Select(p => new BuildIssue(p.Message, p.File, p.Line, p.Column))
-            .Append(new BuildIssue(located.Message.Split('\n')[0].TrimEnd() + (located.LogPath is { } log ? Environment.NewLine + "Full log: " + log : ""))),
+            .Append(new BuildIssue(located.LogPath is { } log
+                ? located.Message.Split('\n')[0].TrimEnd() + Environment.NewLine + "Full log: " + log
+                : located.Message)),
         _ => null,
     };
 

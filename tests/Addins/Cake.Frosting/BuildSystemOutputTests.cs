@@ -53,6 +53,19 @@ public sealed class BuildSystemOutputTests : IDisposable
     }
 
     [Fact]
+    public void On_GitHub_a_fleet_files_problem_is_an_annotation_at_its_line_and_column()
+    {
+        var fleet = _dir.Write("deploy/fleet.toml", "[[device]]\ntraget = \"root@127.0.0.1\"\n");
+
+        var result = Run(GitHub, "--target=Deploy", $"--devices={fleet}", "--artifact=/bin/true",
+            $"--board={Fixtures.Ssh.TestApp.BoardName}", $"--recipes={Fixtures.Ssh.TestApp.RecipesDir}", $"--work-dir={_dir.Combine("work")}");
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("::error file=deploy/fleet.toml,line=2,col=1::unknown key 'traget' in [[device]]. Did you mean 'target'?", result.Output);
+        Assert.Contains("Nothing was run. See --help for every switch.", result.All); // the whole message as well
+    }
+
+    [Fact]
     public void On_GitHub_a_failure_without_a_file_is_a_plain_error()
     {
         var result = Run(GitHub, "--target=Boards", "--board=nosuchboard");
