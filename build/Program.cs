@@ -30,4 +30,7 @@ return new CakeHost()
     .UseLifetime<BuildLifetime>()
     .UseTaskLifetime<Crossboard.Tasks.EarlyWork>()
     .UseHelpText(Crossboard.Switches.SwitchTable.HelpText)
+    .UseBuildSystemIssues(CiReport.Issues)
+    .UseBuildSystemSummary<BuildContext>(CiReport.Summary)
+    .UseExitCodes(ExitCodes.For)
     .Run(args);

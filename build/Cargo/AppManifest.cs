@@ -49,7 +49,8 @@ public static class AppManifest
             throw new CrossboardException($"{path} is not valid TOML:{Environment.NewLine}{string.Join(Environment.NewLine, errors)}{Environment.NewLine}Fix the file (cargo reads it too).");
         }
 
-        var problems = new List<string>();
+        var problems = new List<SourceProblem>();
+        void Problem(SourceSpan span, string message) => problems.Add(new SourceProblem(path, span.Start.Line + 1, span.Start.Column + 1, message));
         var declared = new List<DeclaredCLibrary>();
         var prefix = Table.Split('.');
         foreach (var (keyPath, value, keySpan) in Leaves(document))
@@ -62,29 +63,28 @@ public static class AppManifest
             var key = string.Join('.', keyPath.Skip(prefix.Length));
             if (key != CLibrariesKey)
             {
-                problems.Add($"{At(path, keySpan)}: [{Table}] has no key '{key}'.{Recipes.NameSuggestions.Hint(key, Keys)} It knows: {string.Join(", ", Keys)}.");
+                Problem(keySpan, $"[{Table}] has no key '{key}'.{Recipes.NameSuggestions.Hint(key, Keys)} It knows: {string.Join(", ", Keys)}.");
                 continue;
             }
 
             if (value is not ArraySyntax array || array.Items.Any(i => i.Value is not StringValueSyntax))
             {
-                problems.Add($"{At(path, value.Span)}: {CLibrariesKey} must be a list of C library names, e.g. {CLibrariesKey} = [\"sqlite3\"] (known: {string.Join(", ", CLibraries.Names)}).");
+                Problem(value.Span, $"{CLibrariesKey} must be a list of C library names, e.g. {CLibrariesKey} = [\"sqlite3\"] (known: {string.Join(", ", CLibraries.Names)}).");
                 continue;
             }
 
             foreach (var item in array.Items)
             {
                 var name = ((StringValueSyntax)item.Value!).Value ?? "";
-                var where = At(path, item.Value!.Span);
                 if (CLibraries.Find(name) is not { } library)
                 {
                     var hint = CLibraries.Suggest(name) is { } suggestion ? $" Did you mean '{suggestion}'?" : "";
-                    problems.Add($"{where}: '{name}' is not a C library crossboard can provide.{hint} Known: {string.Join(", ", CLibraries.All.Select(l => $"{l.Name} ({l.What})"))}. " +
+                    Problem(item.Value!.Span, $"'{name}' is not a C library crossboard can provide.{hint} Known: {string.Join(", ", CLibraries.All.Select(l => $"{l.Name} ({l.What})"))}. " +
                         "Name one of them (the library's link name, as in -lsqlite3), or leave the library out of c-libraries and point the build at it yourself.");
                 }
                 else if (declared.Any(d => d.Library == library))
                 {
-                    problems.Add($"{where}: '{name}' is listed twice; list it once.");
+                    Problem(item.Value!.Span, $"'{name}' is listed twice; list it once.");
                 }
                 else
                 {
@@ -95,14 +95,15 @@ public static class AppManifest
 
         if (problems.Count > 0)
         {
-            throw new CrossboardException((problems.Count == 1 ? "The app's C libraries are declared wrongly:" : $"{problems.Count} problems in the app's C libraries:") +
-                Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  " + p)));
+            throw new InputException((problems.Count == 1 ? "The app's C libraries are declared wrongly:" : $"{problems.Count} problems in the app's C libraries:") +
+                Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => $"  {p.File}({p.Line},{p.Column}): {p.Message}")))
+            {
+                Problems = problems,
+            };
         }
 
         return declared;
     }
-
-    private static string At(string path, SourceSpan span) => $"{path}({span.Start.Line + 1},{span.Start.Column + 1})";
 
     /// <summary>Every key = value of the document by its full dotted path, inline tables opened.</summary>
     private static IEnumerable<(string[] Path, ValueSyntax Value, SourceSpan KeySpan)> Leaves(DocumentSyntax document)

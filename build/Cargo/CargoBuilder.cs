@@ -125,6 +125,7 @@ public sealed class CargoBuilder(ICommandRunner runner, IBuildLog log)
 
         var binaries = new List<BuiltBinary>();
         var recent = new Queue<string>();
+        var errors = new RustProblems(request.AppDir);
         void OnLine(string line)
         {
             if (line.StartsWith('{'))
@@ -137,6 +138,7 @@ public sealed class CargoBuilder(ICommandRunner runner, IBuildLog log)
                 return;
             }
 
+            errors.Read(line);
             recent.Enqueue(line);
             if (recent.Count > TailLines)
             {
@@ -163,7 +165,10 @@ public sealed class CargoBuilder(ICommandRunner runner, IBuildLog log)
                 "Last lines of its output:" + Environment.NewLine +
                 string.Join(Environment.NewLine, recent.Select(l => "  " + l)) +
                 (hint is null ? "" : Environment.NewLine + hint),
-                request.LogFile);
+                request.LogFile)
+            {
+                Problems = errors.Problems,
+            };
         }
 
         var chosen = Choose(binaries, request);

@@ -127,7 +127,7 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
             }
         }
 
-        var output = new CargoTester.TestOutput(log);
+        var output = new CargoTester.TestOutput(log, inputs.AppDir);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var runs = runOnDevice(binaries.Select(b => b.Path).ToList(), output.Line);
         if (runs.Any(r => r.Exit.Stopped))

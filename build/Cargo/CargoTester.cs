@@ -49,7 +49,7 @@ public sealed partial class CargoTester(ICommandRunner runner, IBuildLog log)
         Directory.CreateDirectory(Path.GetDirectoryName(request.LogFile)!);
         File.Delete(request.LogFile);
 
-        var output = new TestOutput(log);
+        var output = new TestOutput(log, request.AppDir);
         var spec = Spec(request, testArguments, output.Line);
         log.Information($"cargo test --target {request.Triple}{(testArguments.Count > 0 ? " -- " + string.Join(' ', testArguments) : "")}: " +
             $"each test binary runs under the target's runner in .cargo/config.toml (log: {request.LogFile})");
@@ -74,6 +74,7 @@ public sealed partial class CargoTester(ICommandRunner runner, IBuildLog log)
 
         var binaries = new List<TestBinary>();
         var recent = new Queue<string>();
+        var errors = new RustProblems(request.AppDir);
         var spec = CargoBuilder.Command(request with { Bin = null },
             ["test", "--no-run", "--target", request.Triple, "--message-format=json-render-diagnostics"], sizeProfile: false, line =>
             {
@@ -87,6 +88,7 @@ public sealed partial class CargoTester(ICommandRunner runner, IBuildLog log)
                     return;
                 }
 
+                errors.Read(line);
                 Remember(recent, line);
                 log.Information(line);
             });
@@ -100,7 +102,10 @@ public sealed partial class CargoTester(ICommandRunner runner, IBuildLog log)
                 $"Command: {spec}" + Environment.NewLine + "Last lines of its output:" + Environment.NewLine +
                 string.Join(Environment.NewLine, recent.Select(l => "  " + l)) +
                 (CargoBuilder.Hint(recent, request) is { } hint ? Environment.NewLine + hint : ""),
-                request.LogFile);
+                request.LogFile)
+            {
+                Problems = errors.Problems,
+            };
         }
 
         return binaries.GroupBy(b => b.Path).Select(g => g.Last()).ToList();
@@ -151,8 +156,10 @@ public sealed partial class CargoTester(ICommandRunner runner, IBuildLog log)
     /// libtest's output as it streams, from cargo or from a device: shown, the failed tests' names
     /// and the summaries' counts kept, and the last lines for an error.
     /// </summary>
-    public sealed class TestOutput(IBuildLog log)
+    /// <param name="appDir">Where the app's sources are: a failed assertion's place is reported relative to it (CI annotations).</param>
+    public sealed class TestOutput(IBuildLog log, string appDir)
     {
+        private readonly RustProblems _problems = new(appDir);
         private readonly Queue<string> _recent = new();
         private readonly List<string> _failed = [];
         private int _passed;
@@ -172,6 +179,7 @@ public sealed partial class CargoTester(ICommandRunner runner, IBuildLog log)
                 _ignored += int.Parse(summary.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
             }
 
+            _problems.Read(line);
             Remember(_recent, line);
             log.Information(line);
         }
@@ -192,7 +200,10 @@ public sealed partial class CargoTester(ICommandRunner runner, IBuildLog log)
                 "Last lines of its output:" + Environment.NewLine +
                 string.Join(Environment.NewLine, _recent.Select(l => "  " + l)) +
                 (CargoBuilder.Hint(_recent, request) is { } hint ? Environment.NewLine + hint : ""),
-                logFile ?? request.LogFile);
+                logFile ?? request.LogFile)
+            {
+                Problems = _problems.Problems,
+            };
     }
 
     /// <summary>Whether the package has a library target (the only kind with doc tests).</summary>

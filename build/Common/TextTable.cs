@@ -28,4 +28,20 @@ public sealed class TextTable(params string[] headers)
 
         return text.ToString().TrimEnd();
     }
+
+    /// <summary>The same table in Markdown, for a CI's summary page.</summary>
+    public string ToMarkdown()
+    {
+        static string Row(IEnumerable<string> cells) =>
+            "| " + string.Join(" | ", cells.Select(c => c.Replace("|", "\\|").ReplaceLineEndings(" ").Trim())) + " |";
+        var text = new StringBuilder();
+        text.AppendLine(Row(headers));
+        text.AppendLine(Row(headers.Select(_ => "---")));
+        foreach (var row in _rows)
+        {
+            text.AppendLine(Row(row));
+        }
+
+        return text.ToString();
+    }
 }

@@ -91,7 +91,7 @@ public sealed record DeviceResult(
 
 /// <summary>A deploy that failed on a device, and what became of the device ("reverted": as it was before).</summary>
 public sealed class DeployFailedException(string message, string outcome, string? logPath = null, Exception? inner = null)
-    : CrossboardException(message, logPath, inner)
+    : DeviceException(message, logPath, inner)
 {
     public string Outcome { get; } = outcome;
 }

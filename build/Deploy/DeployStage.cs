@@ -57,11 +57,21 @@ public sealed class DeployStage(DeploySettings settings, DeviceResolver resolver
         var full = Path.GetFullPath(path);
         if (!File.Exists(full))
         {
-            throw new CrossboardException($"--artifact={path}: no such file ({full}).");
+            throw new InputException($"--artifact={path}: no such file ({full}).");
         }
 
-        var verdict = ArtifactCheck.Require(full, board, log);
-        InstallGuard.RefuseVitalName(Path.GetFileName(full));
+        ArtifactVerdict verdict;
+        try
+        {
+            verdict = ArtifactCheck.Require(full, board, log);
+            InstallGuard.RefuseVitalName(Path.GetFileName(full));
+        }
+        catch (CrossboardException refused) when (refused is not InputException)
+        {
+            // A binary given on the command line that cannot go to this board is bad input, not a failed build.
+            throw new InputException(refused.Message, refused);
+        }
+
         log.Information(verdict.Summary);
         var (size, sha256, md5) = BuiltArtifact.Measure(full);
         return new BuiltArtifact(full, Path.GetFileName(full), rustTarget, size, sha256, $"{verdict.Summary}, given with --artifact", md5) { CheckedFor = board.Name };
@@ -71,8 +81,17 @@ public sealed class DeployStage(DeploySettings settings, DeviceResolver resolver
     {
         if (audience.DevicesFile is null)
         {
-            var target = audience.Preset ?? Resolve(audience.Device, audience.Identity, audience.HostKey, null);
-            return [operation(target, null)];
+            try
+            {
+                var target = audience.Preset ?? Resolve(audience.Device, audience.Identity, audience.HostKey, null);
+                return [operation(target, null)];
+            }
+            catch (Exception ex) when (ex is not (DeviceException or InputException or OperationCanceledException))
+            {
+                // Whatever stopped the work on the device (not resolved, not reached, refused, failed
+                // there) is the device's failure, as it is a fleet's row; the message is unchanged.
+                throw new DeviceException(ex.Message, inner: ex);
+            }
         }
 
         if (audience.Device is not null)
@@ -90,9 +109,10 @@ public sealed class DeployStage(DeploySettings settings, DeviceResolver resolver
         var failed = results.Where(r => !r.Succeeded).ToList();
         if (failed.Count > 0)
         {
-            throw new CrossboardException(
+            throw new FleetFailedException(
                 $"{failed.Count} of {results.Count} device(s) failed: {string.Join(", ", failed.Select(f => f.Device))}. " +
-                "Each failure is in the table above" + (settings.LogDir is null ? "." : $"; every device's full log is in {settings.LogDir}."));
+                "Each failure is in the table above" + (settings.LogDir is null ? "." : $"; every device's full log is in {settings.LogDir}."),
+                results);
         }
 
         return results;

@@ -24,20 +24,20 @@ public static class DeviceInventory
     {
         if (!File.Exists(path))
         {
-            throw new CrossboardException($"--devices={path}: no such file.");
+            throw new InputException($"--devices={path}: no such file.");
         }
 
         var entries = path.EndsWith(".toml", StringComparison.OrdinalIgnoreCase) ? ReadToml(path) : ReadLines(path);
         if (entries.Count == 0)
         {
-            throw new CrossboardException(
+            throw new InputException(
                 $"{path}: lists no devices. Write one target per line ([user@]host[:port], optionally followed by its SHA256:... host key), or use a .toml file with [[device]] tables.");
         }
 
         var duplicate = entries.GroupBy(e => e.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {
-            throw new CrossboardException(
+            throw new InputException(
                 $"{duplicate.Skip(1).First().Where}: device '{duplicate.Key}' is listed twice (first at {duplicate.First().Where}); deploying to it twice at once would race. Remove one, or give them different names.");
         }
 
@@ -62,14 +62,13 @@ public static class DeviceInventory
             var fields = line.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             if (fields.Length > 2 || (fields.Length == 2 && !fields[1].StartsWith("SHA256:", StringComparison.Ordinal)))
             {
-                throw new CrossboardException(
-                    $"{where}: '{line}' is not '[user@]host[:port]' optionally followed by an SHA256:... host key fingerprint.");
+                throw Problem(path, number, null, $"'{line}' is not '[user@]host[:port]' optionally followed by an SHA256:... host key fingerprint.");
             }
 
             var pin = fields.Length == 2 ? fields[1] : null;
             if (pin is not null && !HostKeyVerifier.IsValidPin(pin))
             {
-                throw new CrossboardException($"{where}: '{pin}' is not an SHA256 fingerprint (as ssh-keygen -lf prints it).");
+                throw Problem(path, number, null, $"'{pin}' is not an SHA256 fingerprint (as ssh-keygen -lf prints it).");
             }
 
             entries.Add(new InventoryEntry(fields[0], fields[0], pin, null, where));
@@ -84,12 +83,12 @@ public static class DeviceInventory
         if (document.HasErrors)
         {
             var first = document.Diagnostics.First(d => d.Kind == DiagnosticMessageKind.Error);
-            throw new CrossboardException($"{path}({first.Span.Start.Line + 1},{first.Span.Start.Column + 1}): {first.Message}");
+            throw Problem(path, first.Span.Start.Line + 1, first.Span.Start.Column + 1, first.Message);
         }
 
         if (document.KeyValues.FirstOrDefault() is { } stray)
         {
-            throw new CrossboardException($"{path}({stray.Span.Start.Line + 1},1): keys belong in [[device]] tables, e.g.{Environment.NewLine}[[device]]{Environment.NewLine}target = \"root@192.168.3.1\"");
+            throw Problem(path, stray.Span.Start.Line + 1, 1, $"keys belong in [[device]] tables, e.g.{Environment.NewLine}[[device]]{Environment.NewLine}target = \"root@192.168.3.1\"");
         }
 
         var entries = new List<InventoryEntry>();
@@ -99,23 +98,22 @@ public static class DeviceInventory
             var where = $"{path}({line})";
             if (table is not TableArraySyntax || table.Name?.ToString().Trim() != "device")
             {
-                throw new CrossboardException($"{where}: unknown table '{table.Name?.ToString().Trim()}'; a fleet file holds [[device]] tables.");
+                throw Problem(path, line, null, $"unknown table '{table.Name?.ToString().Trim()}'; a fleet file holds [[device]] tables.");
             }
 
             var values = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var item in table.Items)
             {
                 var key = item.Key?.ToString().Trim() ?? "";
-                var at = $"{path}({item.Span.Start.Line + 1},{item.Span.Start.Column + 1})";
                 if (!TomlKeys.Contains(key))
                 {
                     var hint = Recipes.NameSuggestions.Closest(key, TomlKeys) is { } match ? $" Did you mean '{match}'?" : "";
-                    throw new CrossboardException($"{at}: unknown key '{key}' in [[device]].{hint} Known keys: {string.Join(", ", TomlKeys)}.");
+                    throw Problem(path, item.Span.Start.Line + 1, item.Span.Start.Column + 1, $"unknown key '{key}' in [[device]].{hint} Known keys: {string.Join(", ", TomlKeys)}.");
                 }
 
                 if (item.Value is not StringValueSyntax text)
                 {
-                    throw new CrossboardException($"{at}: '{key}' must be a string.");
+                    throw Problem(path, item.Span.Start.Line + 1, item.Span.Start.Column + 1, $"'{key}' must be a string.");
                 }
 
                 values[key] = text.Value ?? "";
@@ -123,13 +121,13 @@ public static class DeviceInventory
 
             if (!values.TryGetValue("target", out var target) || target.Trim().Length == 0)
             {
-                throw new CrossboardException($"{where}: this [[device]] has no target; add target = \"[user@]host[:port]\".");
+                throw Problem(path, line, null, "this [[device]] has no target; add target = \"[user@]host[:port]\".");
             }
 
             var pin = values.GetValueOrDefault("host-key");
             if (pin is not null && !HostKeyVerifier.IsValidPin(pin))
             {
-                throw new CrossboardException($"{where}: host-key '{pin}' is not an SHA256 fingerprint (as ssh-keygen -lf prints it).");
+                throw Problem(path, line, null, $"host-key '{pin}' is not an SHA256 fingerprint (as ssh-keygen -lf prints it).");
             }
 
             entries.Add(new InventoryEntry(values.GetValueOrDefault("name") ?? target, target, pin, values.GetValueOrDefault("identity"), where));
@@ -137,4 +135,11 @@ public static class DeviceInventory
 
         return entries;
     }
+
+    /// <summary>A problem at a line (and column) of the fleet file: said as "FILE(LINE,COL): what", and kept as a place for a CI to show it at.</summary>
+    private static InputException Problem(string path, int line, int? column, string what) =>
+        new($"{path}({line}{(column is { } c ? $",{c}" : "")}): {what}")
+        {
+            Problems = [new SourceProblem(path, line, column ?? 1, what)],
+        };
 }

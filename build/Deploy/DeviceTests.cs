@@ -76,7 +76,7 @@ public sealed class DeviceTests(DeploySettings settings, IBuildLog log)
         var largest = binaries.Select(b => new FileInfo(b).Length).DefaultIfEmpty(0).Max();
         if (largest + Headroom > free.FreeBytes)
         {
-            throw new CrossboardException(
+            throw new DeviceException(
                 $"The test binaries do not fit on '{target.Name}': the largest is {Mib(largest)} and {parent} ({free.MountPoint}) has {Mib(free.FreeBytes)} free " +
                 $"(with {Mib(Headroom)} to spare). Nothing was uploaded. Choose a directory with more room with --test-dir=DIR, or run the tests under qemu-user (--test-on=qemu).");
         }
@@ -93,12 +93,12 @@ public sealed class DeviceTests(DeploySettings settings, IBuildLog log)
             upload.Upload(source, length, remote, _ => { }, stop);
             if (upload.ThenResult is { Succeeded: false } chmod)
             {
-                throw new CrossboardException($"Could not make {remote} executable on the device: {chmod.Diagnostic}", log.LogFile);
+                throw new DeviceException($"Could not make {remote} executable on the device: {chmod.Diagnostic}", log.LogFile);
             }
         }
         catch (UploadRejectedException ex)
         {
-            throw new CrossboardException($"Uploading the test binary to {remote} failed: {ex.Message}", log.LogFile);
+            throw new DeviceException($"Uploading the test binary to {remote} failed: {ex.Message}", log.LogFile);
         }
     }
 

@@ -47,7 +47,10 @@ public static class FleetRunner
         return results;
     }
 
-    public static string Table(IEnumerable<DeviceResult> results)
+    public static string Table(IEnumerable<DeviceResult> results) => ResultTable(results).ToString();
+
+    /// <summary>One row per device: what the log prints after a deploy, and a CI's summary shows.</summary>
+    public static TextTable ResultTable(IEnumerable<DeviceResult> results)
     {
         var table = new TextTable("device", "result", "transfer", "sent", "time", "detail");
         foreach (var r in results)
@@ -61,7 +64,7 @@ public static class FleetRunner
                 r.Detail);
         }
 
-        return table.ToString();
+        return table;
     }
 
     private static string FirstLine(string message)
@@ -69,4 +72,10 @@ public static class FleetRunner
         var line = message.Split('\n')[0].Trim();
         return line.Length > 140 ? line[..140] + "..." : line;
     }
+}
+
+/// <summary>Some devices of a fleet failed (the message says which); <see cref="Results"/> has every device's row, the others' too.</summary>
+public sealed class FleetFailedException(string message, IReadOnlyList<DeviceResult> results) : DeviceException(message)
+{
+    public IReadOnlyList<DeviceResult> Results { get; } = results;
 }

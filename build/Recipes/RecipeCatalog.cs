@@ -101,7 +101,7 @@ public sealed class RecipeCatalog
             return board;
         }
 
-        throw new CrossboardException(
+        throw new InputException(
             $"Unknown board '{name}'.{NameSuggestions.Hint(name, _boards.Keys)} Valid boards: {string.Join(", ", _boards.Keys.Order())}. " +
             "Run --target=Boards to see them, or add recipes/<name>.toml (README, \"Adding a board\").");
     }
@@ -113,7 +113,7 @@ public sealed class RecipeCatalog
             return toolchain;
         }
 
-        throw new CrossboardException(
+        throw new InputException(
             $"Unknown toolchain '{name}'.{NameSuggestions.Hint(name, _toolchains.Keys)} Valid toolchains: {string.Join(", ", _toolchains.Keys.Order())}.");
     }
 
@@ -123,7 +123,7 @@ public sealed class RecipeCatalog
         var name = requested ?? board.Toolchain.Default;
         if (!board.Toolchain.Allowed.Contains(name, StringComparer.OrdinalIgnoreCase))
         {
-            throw new CrossboardException(
+            throw new InputException(
                 $"Toolchain '{name}' cannot serve board '{board.Name}'.{NameSuggestions.Hint(name, board.Toolchain.Allowed)} " +
                 $"It allows: {string.Join(", ", board.Toolchain.Allowed)} (see {board.SourceFile}).");
         }
@@ -134,7 +134,7 @@ public sealed class RecipeCatalog
     /// <summary>The board's Rust target for a toolchain: the one whose libc is the toolchain's.</summary>
     public static string RustTargetFor(Board board, ToolchainDefinition toolchain) =>
         board.Rust.Targets.FirstOrDefault(t => TargetTriple.LibcOf(t) == toolchain.Libc)
-        ?? throw new CrossboardException(
+        ?? throw new InputException(
             $"Board '{board.Name}' lists no Rust target for a {toolchain.Libc} toolchain ({toolchain.Name}); add one to [rust] targets in {board.SourceFile}.");
 
     private void LoadFolder(string folder, bool isToolchains, bool overriding)

@@ -10,7 +10,7 @@ public sealed record RecipeDiagnostic(string File, int Line, int Column, string 
 
 /// <summary>Every problem found in the recipe files, one per line, each with its position.</summary>
 public sealed class RecipeException(IReadOnlyList<RecipeDiagnostic> diagnostics)
-    : CrossboardException(Format(diagnostics))
+    : InputException(Format(diagnostics))
 {
     public IReadOnlyList<RecipeDiagnostic> Diagnostics { get; } = diagnostics;
 

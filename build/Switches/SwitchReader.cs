@@ -14,6 +14,7 @@ namespace Crossboard.Switches;
 public sealed class SwitchReader(Func<string, string?> value, Func<string, string> fullPath)
 {
     private readonly List<string> _problems = new();
+    private readonly List<SourceProblem> _places = new();
 
     public IReadOnlyList<string> Problems => _problems;
 
@@ -103,6 +104,7 @@ public sealed class SwitchReader(Func<string, string?> value, Func<string, strin
         catch (CrossboardException ex)
         {
             _problems.Add(ex.Message);
+            _places.AddRange(ex.Problems); // a fleet file's line and column, for a CI to show there
             return default;
         }
     }
@@ -164,15 +166,18 @@ public sealed class SwitchReader(Func<string, string?> value, Func<string, strin
     {
         if (_problems.Count == 1)
         {
-            throw new CrossboardException(_problems[0] + Environment.NewLine + "Nothing was run. See --help for every switch.");
+            throw new InputException(_problems[0] + Environment.NewLine + "Nothing was run. See --help for every switch.") { Problems = _places };
         }
 
         if (_problems.Count > 1)
         {
-            throw new CrossboardException(
+            throw new InputException(
                 $"{_problems.Count} switches have bad values:" + Environment.NewLine +
                 string.Join(Environment.NewLine, _problems.Select(p => "  " + p)) + Environment.NewLine +
-                "Nothing was run. See --help for every switch.");
+                "Nothing was run. See --help for every switch.")
+            {
+                Problems = _places,
+            };
         }
     }
 }

@@ -120,12 +120,15 @@ public sealed class CLibrariesTests(CrossBuilds builds)
     {
         const string manifest = "[package]\nname = \"x\"\nversion = \"0.1.0\"\n\n[package.metadata.crossboard]\nc-libraries = [\"sqlite\", \"libpq\", \"gtk\"]\n";
 
-        var error = Assert.Throws<CrossboardException>(() => AppManifest.ReadCLibraries(manifest, "/app/Cargo.toml"));
+        var error = Assert.Throws<InputException>(() => AppManifest.ReadCLibraries(manifest, "/app/Cargo.toml"));
 
         Assert.Contains("3 problems in the app's C libraries", error.Message);
         Assert.Contains("/app/Cargo.toml(6,16): 'sqlite' is not a C library crossboard can provide. Did you mean 'sqlite3'?", error.Message);
         Assert.Contains("/app/Cargo.toml(6,26): 'libpq' is not a C library crossboard can provide. Did you mean 'pq'?", error.Message);
         Assert.Contains("/app/Cargo.toml(6,35): 'gtk' is not a C library crossboard can provide. Known: sqlite3 (SQLite), pq", error.Message);
+        // Each at its place, for a CI to annotate (and exit code 2: bad input).
+        Assert.Equal([(6, 16), (6, 26), (6, 35)], error.Problems.Select(p => (p.Line, p.Column)));
+        Assert.All(error.Problems, p => Assert.Equal("/app/Cargo.toml", p.File));
     }
 
     [Fact]
@@ -133,9 +136,9 @@ public sealed class CLibrariesTests(CrossBuilds builds)
     {
         var inline = AppManifest.ReadCLibraries("[package]\nname = \"x\"\nmetadata.crossboard = { c-libraries = [\"ssl\"] }\n", "Cargo.toml");
         var none = AppManifest.ReadCLibraries("[package]\nname = \"x\"\n[package.metadata.docs]\nc-libraries = [\"ssl\"]\n", "Cargo.toml");
-        var notAList = Assert.Throws<CrossboardException>(() => AppManifest.ReadCLibraries("[package.metadata.crossboard]\nc-libraries = \"sqlite3\"\n", "Cargo.toml"));
-        var typo = Assert.Throws<CrossboardException>(() => AppManifest.ReadCLibraries("[package.metadata.crossboard]\nc-librarys = [\"sqlite3\"]\n", "Cargo.toml"));
-        var twice = Assert.Throws<CrossboardException>(() => AppManifest.ReadCLibraries("[package.metadata.crossboard]\nc-libraries = [\"z\", \"z\"]\n", "Cargo.toml"));
+        var notAList = Assert.Throws<InputException>(() => AppManifest.ReadCLibraries("[package.metadata.crossboard]\nc-libraries = \"sqlite3\"\n", "Cargo.toml"));
+        var typo = Assert.Throws<InputException>(() => AppManifest.ReadCLibraries("[package.metadata.crossboard]\nc-librarys = [\"sqlite3\"]\n", "Cargo.toml"));
+        var twice = Assert.Throws<InputException>(() => AppManifest.ReadCLibraries("[package.metadata.crossboard]\nc-libraries = [\"z\", \"z\"]\n", "Cargo.toml"));
 
         Assert.Equal("ssl", Assert.Single(inline).Library.Name);
         Assert.Empty(none);

@@ -41,6 +41,8 @@ public sealed class CargoBuildFailureTests(CrossBuilds builds) : IDisposable
         Assert.Equal(Path.Combine(builds.WorkDir, "logs", "cargo-build-rpi3.log"), error.LogPath);
         Assert.Contains("mismatched types", File.ReadAllText(error.LogPath!));
         Assert.Contains("error[E0308]", _log.Text); // streamed live as well
+        var problem = Assert.Single(error.Problems); // for a CI's annotation
+        Assert.Equal((Path.Combine(inputs.AppDir, "src", "main.rs"), "error[E0308]: mismatched types"), (problem.File, problem.Message));
     }
 
     [Fact]

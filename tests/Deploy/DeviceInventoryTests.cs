@@ -52,7 +52,7 @@ public sealed class DeviceInventoryTests : IDisposable
     {
         var file = _dir.Write(name, text);
 
-        var error = Assert.Throws<CrossboardException>(() => DeviceInventory.Load(file));
+        var error = Assert.Throws<InputException>(() => DeviceInventory.Load(file));
 
         Assert.Contains(expected, error.Message.Replace(_dir.Path + "/", ""));
     }

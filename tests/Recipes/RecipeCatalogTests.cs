@@ -240,7 +240,7 @@ public sealed class RecipeCatalogTests : IDisposable
     {
         var catalog = RecipeCatalog.Load(RepoPaths.Recipes, RepoPaths.Toolchains);
 
-        var ex = Assert.Throws<CrossboardException>(() => catalog.GetBoard("omega2pp"));
+        var ex = Assert.Throws<InputException>(() => catalog.GetBoard("omega2pp"));
         Assert.Contains("Did you mean 'omega2p'?", ex.Message);
         Assert.Contains("malta-le, omega2, omega2p, rpi-zero, rpi2, rpi3", ex.Message);
     }

@@ -22,6 +22,9 @@ public sealed class CakeHost
     private string? _workingDirectory;
     private Func<string>? _helpText;
     private TextWriter? _output;
+    private Func<Exception, IEnumerable<BuildIssue>?>? _issues;
+    private Func<IFrostingContext, string?>? _summary;
+    private Func<Exception, int?>? _exitCodes;
 
     public CakeHost()
     {
@@ -88,11 +91,47 @@ public sealed class CakeHost
         return this;
     }
 
+    /// <summary>
+    /// On a CI system, how a failure is shown as the CI's error records (file, line, column):
+    /// the issues of the exception, or null for one plain error with its message. Not in
+    /// Cake.Frosting: this host's own (see Internal/BuildSystems).
+    /// </summary>
+    public CakeHost UseBuildSystemIssues(Func<Exception, IEnumerable<BuildIssue>?> issues)
+    {
+        _issues = issues;
+        return this;
+    }
+
+    /// <summary>
+    /// On a CI system with a summary page, Markdown the build adds after Cake's task report (null
+    /// for nothing). Not in Cake.Frosting: this host's own (see Internal/BuildSystems).
+    /// </summary>
+    public CakeHost UseBuildSystemSummary<TContext>(Func<TContext, string?> markdown)
+        where TContext : IFrostingContext
+    {
+        _summary = context => context is TContext typed ? markdown(typed) : null;
+        return this;
+    }
+
+    /// <summary>
+    /// The exit code of a failed run, by the exception that stopped it (null: Cake's own, 1, or a
+    /// CakeException's ExitCode). Not in Cake.Frosting, whose failures all exit alike.
+    /// </summary>
+    public CakeHost UseExitCodes(Func<Exception, int?> exitCode)
+    {
+        _exitCodes = exitCode;
+        return this;
+    }
+
     public int Run(IEnumerable<string> args)
     {
         var environment = new CakeEnvironment(new CakePlatform(), new CakeRuntime());
         IConsole console = _output is null ? ConsoleColours.For(environment) : new TextWriterConsole(_output);
         var log = new CakeBuildLog(console, Verbosity.Normal);
+
+        // The CI's groups, error records and summary go to the CI's log, the console; output the
+        // caller captures (UseOutput) gets none.
+        var ci = _output is null ? BuildSystemOutput.For(environment, new FileSystem(), console) : BuildSystemOutput.None;
         try
         {
             var parsed = HostArguments.Parse(args);
@@ -130,7 +169,14 @@ public sealed class CakeHost
 
             RegisterLifetimes(engine, context);
 
-            var printer = new CakeReportPrinter(console, context);
+            ICakeReportPrinter printer = new CakeReportPrinter(console, context);
+            if (ci.IsCi && parsed is { DryRun: false, Tree: false, Description: false })
+            {
+                // A run that runs tasks: each one a group in the CI's log, the report on its summary page.
+                GroupTasks(engine, ci);
+                printer = new SummaryReportPrinter(printer, ci, () => _summary?.Invoke(context), log);
+            }
+
             ScriptHost host = parsed switch
             {
                 { DryRun: true } => new DryRunScriptHost<IFrostingContext>(engine, context, log),
@@ -150,11 +196,25 @@ public sealed class CakeHost
         }
         catch (Exception ex)
         {
-            return ReportFailure(log, ex);
+            return ReportFailure(log, ci, ex);
         }
     }
 
-    private static int ReportFailure(ICakeLog log, Exception ex)
+    /// <summary>
+    /// Cake.Core's events around the lifetime's Setup and Teardown and around every task (also a
+    /// skipped or failed one, and around its own setup and teardown): each is one group.
+    /// </summary>
+    private static void GroupTasks(CakeEngine engine, BuildSystemOutput ci)
+    {
+        engine.BeforeSetup += (_, _) => ci.BeginTask("Setup");
+        engine.AfterSetup += (_, _) => ci.EndTask("Setup");
+        engine.BeforeTaskSetup += (_, e) => ci.BeginTask(e.TaskSetupContext.Task.Name);
+        engine.AfterTaskTeardown += (_, e) => ci.EndTask(e.TaskTeardownContext.Task.Name);
+        engine.BeforeTeardown += (_, _) => ci.BeginTask("Teardown");
+        engine.AfterTeardown += (_, _) => ci.EndTask("Teardown");
+    }
+
+    private int ReportFailure(ICakeLog log, BuildSystemOutput ci, Exception ex)
     {
         // Cake wraps a task's exception in a CakeReportException with the same message; the inner
         // one is what users need. Stack traces only at diagnostic verbosity (ExceptionLogger).
@@ -165,6 +225,17 @@ public sealed class CakeHost
         }
 
         var code = log.LogException(cause);
+        if (ci.IsCi)
+        {
+            var issues = _issues?.Invoke(cause)?.ToList() is { Count: > 0 } found ? found : [new BuildIssue(cause.Message)];
+            ci.Failed(issues);
+        }
+
+        if (_exitCodes?.Invoke(cause) is { } mapped and not 0)
+        {
+            code = mapped;
+        }
+
         return code == 0 ? 1 : code;
     }
 

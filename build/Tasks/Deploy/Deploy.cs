@@ -12,6 +12,6 @@ public sealed class Deploy : FrostingTask<BuildContext>
     {
         var artifact = DeployTasks.Artifact(context);
         var stage = DeployTasks.Stage(context);
-        context.Stages.DeployResults = stage.Deploy(DeployTasks.Audience(context, stage), artifact);
+        DeployTasks.RecordResults(context, () => stage.Deploy(DeployTasks.Audience(context, stage), artifact));
     }
 }

@@ -10,6 +10,23 @@ namespace Crossboard.Tasks;
 /// <summary>Turns the deploy switches (read once by the context: <see cref="BuildContext.DeploySwitches"/>) and the recipe's [deploy] table into the deploy stage's settings (shared by Deploy, Rollback and Run).</summary>
 public static class DeployTasks
 {
+    /// <summary>
+    /// What Deploy or Rollback did, one row per device, recorded also when some devices of a fleet
+    /// failed (the run fails; a CI's summary still shows every device's row).
+    /// </summary>
+    public static void RecordResults(BuildContext context, Func<IReadOnlyList<DeviceResult>> run)
+    {
+        try
+        {
+            context.Stages.DeployResults = run();
+        }
+        catch (FleetFailedException failed)
+        {
+            context.Stages.DeployResults = failed.Results;
+            throw;
+        }
+    }
+
     public static DeployStage Stage(BuildContext context) =>
         new(Settings(context), Resolver(context), context.BuildLog);
 

@@ -10,6 +10,6 @@ public sealed class Rollback : FrostingTask<BuildContext>
     {
         var name = DeployTasks.AppName(context);
         var stage = DeployTasks.Stage(context);
-        context.Stages.DeployResults = stage.Rollback(DeployTasks.Audience(context, stage), name);
+        DeployTasks.RecordResults(context, () => stage.Rollback(DeployTasks.Audience(context, stage), name));
     }
 }
