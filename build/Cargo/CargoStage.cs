@@ -71,7 +71,13 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
 
         var before = request.RustcWrapper is { } sccache ? CompileCaches.Counts(runner, sccache) : null;
         var built = new CargoBuilder(runner, log).Build(request, cancellation);
-        if (before is { } b && CompileCaches.Counts(runner, request.RustcWrapper!) is { } after)
+        var afterCounts = request.RustcWrapper is { } wrapper ? CompileCaches.Counts(runner, wrapper) : null;
+        if (request.RustcWrapper is not null && (before is null || afterCounts is null))
+        {
+            log.Verbose("sccache did not answer --show-stats (its server may still be starting): what the cache served is not known for this build.");
+        }
+
+        if (before is { } b && afterCounts is { } after)
         {
             log.Information($"sccache: {after.Hits - b.Hits} compilation(s) served from the cache, {after.Misses - b.Misses} compiled and stored " +
                 "(binaries and build scripts are not cached; the cache is sccache's: SCCACHE_DIR, or a shared backend in its configuration)");

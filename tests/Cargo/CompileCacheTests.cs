@@ -80,7 +80,7 @@ public sealed class CompileCacheTests(CrossBuilds builds) : IDisposable
         Assert.True(result.ExitCode == 0, result.All);
         Assert.Contains("passes rustc --sysroot", result.All);
         Assert.Contains("sccache does not cache such compilations", result.All);
-        Assert.Contains("sccache: 0 compilation(s) served from the cache, 0 compiled and stored", result.Output);
+        Assert.DoesNotMatch(@"[1-9]\d* compiled and stored", result.Output); // nothing was cached (when sccache answered its counts)
     }
 
     [Fact]
