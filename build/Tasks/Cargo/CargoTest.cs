@@ -23,26 +23,13 @@ public sealed class CargoTest : FrostingTask<BuildContext>
         }
 
         // On the device: the emulated one is booted if it is not running (as Deploy does).
-        using var stop = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCtrlC = (_, e) =>
+        // The first Ctrl+C stops the test on the device and removes its files; a second one ends crossboard.
+        using var ctrlC = new CtrlC();
+        stage.TestOnDevice(inputs, CargoTasks.Options(context), (binaries, onLine) =>
         {
-            // The first Ctrl+C stops the test on the device and removes its files; a second one ends crossboard.
-            e.Cancel = !stop.IsCancellationRequested;
-            stop.Cancel();
-        };
-        Console.CancelKeyPress += onCtrlC;
-        try
-        {
-            stage.TestOnDevice(inputs, CargoTasks.Options(context), (binaries, onLine) =>
-            {
-                var deploy = DeployTasks.Stage(context);
-                var target = deploy.Single(DeployTasks.Audience(context, deploy));
-                return new DeviceTests(DeployTasks.Settings(context), context.BuildLog).Run(target, binaries, arguments, context.Switches.TestDir, onLine, stop.Token);
-            });
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCtrlC;
-        }
+            var deploy = DeployTasks.Stage(context);
+            var target = deploy.Single(DeployTasks.Audience(context, deploy));
+            return new DeviceTests(DeployTasks.Settings(context), context.BuildLog).Run(target, binaries, arguments, context.Switches.TestDir, onLine, ctrlC.Token);
+        });
     }
 }

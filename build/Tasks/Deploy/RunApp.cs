@@ -13,22 +13,9 @@ public sealed class RunApp : FrostingTask<BuildContext>
     {
         var stage = DeployTasks.Stage(context);
         var target = stage.Single(DeployTasks.Audience(context, stage));
-        using var stop = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCtrlC = (_, e) =>
-        {
-            // The first Ctrl+C stops the app on the device cleanly; a second one ends crossboard.
-            e.Cancel = !stop.IsCancellationRequested;
-            stop.Cancel();
-        };
-        Console.CancelKeyPress += onCtrlC;
-        try
-        {
-            new AppRunner(DeployTasks.Settings(context), context.BuildLog)
-                .Run(target, DeployTasks.AppName(context), line => context.BuildLog.Information(line), stop.Token);
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCtrlC;
-        }
+        // The first Ctrl+C stops the app on the device cleanly; a second one ends crossboard.
+        using var ctrlC = new CtrlC();
+        new AppRunner(DeployTasks.Settings(context), context.BuildLog)
+            .Run(target, DeployTasks.AppName(context), line => context.BuildLog.Information(line), ctrlC.Token);
     }
 }
