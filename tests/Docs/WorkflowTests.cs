@@ -16,21 +16,25 @@ namespace Crossboard.Tests.Docs;
 public sealed partial class WorkflowTests
 {
     private static readonly string Workflow = Path.Combine(RepoPaths.Root, ".github", "workflows", "crossboard.yml");
+    private static readonly string GitLab = Path.Combine(RepoPaths.Root, ".gitlab-ci.yml");
 
     /// <summary>Cake's own switches, which the switch table does not hold.</summary>
     private static readonly string[] CakeSwitches = ["target", "t", "verbosity", "v", "dryrun", "whatif", "exclusive", "e", "tree", "description", "help"];
 
-    private static List<string> BuildShLines() =>
-        File.ReadAllLines(Workflow).Select(l => l.Trim()).Where(l => l.Contains("./build.sh", StringComparison.Ordinal)).ToList();
+    private static List<string> BuildShLines(string file) =>
+        File.ReadAllLines(file).Select(l => l.Trim()).Where(l => l.Contains("./build.sh", StringComparison.Ordinal)).ToList();
 
-    [Fact]
-    public void Every_build_sh_line_runs_a_real_task_with_real_switches()
+    public static TheoryData<string> Files() => new(Workflow, GitLab);
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void Every_build_sh_line_runs_a_real_task_with_real_switches(string file)
     {
         var tasks = typeof(BuildContext).Assembly.GetTypes()
             .Select(t => t.GetCustomAttribute<TaskNameAttribute>()?.Name).OfType<string>().ToHashSet();
-        var lines = BuildShLines();
+        var lines = BuildShLines(file);
 
-        Assert.True(lines.Count >= 5, $"{Workflow} has only {lines.Count} ./build.sh lines");
+        Assert.True(lines.Count >= 5, $"{file} has only {lines.Count} ./build.sh lines");
         foreach (var line in lines)
         {
             var target = TargetSwitch().Match(line);
@@ -49,7 +53,43 @@ public sealed partial class WorkflowTests
             Assert.Contains(lines, l => l.Contains($"--target={task} ", StringComparison.Ordinal) || l.EndsWith($"--target={task}", StringComparison.Ordinal));
         }
 
-        Assert.Contains(File.ReadAllLines(Workflow), l => l.Trim() == "run: tests/run.sh");
+        Assert.Contains(File.ReadAllLines(file), l => l.Trim() is "run: tests/run.sh" or "- tests/run.sh");
+        // Every literal board and toolchain named on a line exists.
+        var catalog = RecipeCatalog.Load(RepoPaths.Recipes, RepoPaths.Toolchains);
+        foreach (Match board in LiteralBoard().Matches(string.Join('\n', lines)))
+        {
+            catalog.GetBoard(board.Groups[1].Value);
+        }
+
+        foreach (Match toolchain in LiteralToolchain().Matches(string.Join('\n', lines)))
+        {
+            catalog.GetToolchain(toolchain.Groups[1].Value);
+        }
+    }
+
+    [Fact]
+    public void The_gitlab_matrix_names_real_boards_each_with_a_toolchain_it_allows()
+    {
+        var catalog = RecipeCatalog.Load(RepoPaths.Recipes, RepoPaths.Toolchains);
+        var entries = GitLabMatrixEntry().Matches(File.ReadAllText(GitLab)).ToList();
+
+        Assert.NotEmpty(entries);
+        foreach (var entry in entries)
+        {
+            Assert.Contains(entry.Groups["toolchain"].Value, catalog.GetBoard(entry.Groups["board"].Value).Toolchain.Allowed);
+        }
+    }
+
+    [Fact]
+    public void The_fleet_job_keeps_its_secrets_in_files_and_variables_never_on_the_command_line()
+    {
+        var text = File.ReadAllText(Workflow);
+        var fleet = BuildShLines(Workflow).Single(l => l.Contains("--devices=", StringComparison.Ordinal));
+
+        Assert.Contains("umask 077", text);
+        Assert.Contains("--passphrase-env=CROSSBOARD_KEY_PASSPHRASE", fleet); // the variable's name, not its value
+        Assert.DoesNotContain("secrets.", fleet);
+        Assert.Contains("--identity=", fleet);
     }
 
     [Fact]
@@ -73,6 +113,15 @@ public sealed partial class WorkflowTests
             Assert.False(entry.Groups["rust"].Value == "debian" && entry.Groups["cache"].Value == "sccache", $"{entry.Value}: sccache does not cache Debian's Rust for a foreign target");
         }
     }
+
+    [GeneratedRegex(@"--board=([a-z0-9][\w.-]*)")]
+    private static partial Regex LiteralBoard();
+
+    [GeneratedRegex(@"--toolchain=([a-z0-9][\w.-]*)")]
+    private static partial Regex LiteralToolchain();
+
+    [GeneratedRegex(@"-\s*\{\s*BOARD:\s*(?<board>[\w.-]+),\s*TOOLCHAIN:\s*(?<toolchain>[\w.-]+)\s*\}")]
+    private static partial Regex GitLabMatrixEntry();
 
     [GeneratedRegex(@"--target=([A-Za-z]+)")]
     private static partial Regex TargetSwitch();
