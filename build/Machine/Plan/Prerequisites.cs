@@ -43,6 +43,7 @@ public sealed record Prerequisite(
 /// <param name="Rust">--rust; null: automatic.</param>
 /// <param name="WorkDir">Where a Debian Rust std already unpacked would be (it then needs no foreign architecture).</param>
 /// <param name="CompileCache">--compile-cache: sccache must be installed for the build.</param>
+/// <param name="RustupHome">Where rustup keeps its toolchains; null: $RUSTUP_HOME, else ~/.rustup.</param>
 /// <param name="TestsUnderQemu">CargoTest runs the tests under qemu-user (--test-on=qemu), not on the device.</param>
 public sealed record HostNeedsQuery(
     Board Board,
@@ -55,7 +56,8 @@ public sealed record HostNeedsQuery(
     RustProvider? Rust = null,
     string? WorkDir = null,
     bool TestsUnderQemu = true,
-    CompileCache CompileCache = CompileCache.None);
+    CompileCache CompileCache = CompileCache.None,
+    string? RustupHome = null);
 
 /// <summary>
 /// What a board, toolchain and switches need on the host, task by task: one list that Doctor
@@ -111,6 +113,10 @@ public static class HostPrerequisites
         {
             yield return new Prerequisite("cargo", "build the Rust app", [CargoBuild, CargoTest], () => OnPath("cargo"), [], "rustup", "https://rustup.rs") { Advisory = true };
             yield return RustStd(query.RustTarget);
+            if (RustupRust(query) is { } rustup)
+            {
+                yield return rustup;
+            }
         }
 
         if (query.CompileCache == CompileCache.Sccache)
@@ -193,6 +199,32 @@ public static class HostPrerequisites
         new($"Debian architecture {arch}", purpose, tasks, () => DebianPackages.HasArchitecture(arch), [], null,
             "Debian/Ubuntu only")
         { Architecture = arch };
+
+    /// <summary>
+    /// rustup's Rust for a target Debian's cannot build (the OpenWrt boards' musl targets), looked at
+    /// in rustup's folders without starting a process: stable with the target's std, or nightly with
+    /// rust-src, as the Rust selector will accept them. crossboard does not install rustup, so a run
+    /// that lacks it stops before its first task (not after an hour of BuildToolchain) with the
+    /// commands. Null where Debian's Rust may serve (the selector decides) or --rust=debian was asked for.
+    /// </summary>
+    private static Prerequisite? RustupRust(HostNeedsQuery query)
+    {
+        var target = query.RustTarget;
+        if (query.Rust == RustProvider.Debian || (query.Rust is null && CpuArchitectures.WithDebianRustStd(target) is not null))
+        {
+            return null;
+        }
+
+        var home = query.RustupHome ?? RustupLayout.DefaultHome;
+        var prebuilt = !RustToolchainSelector.HasNoPrebuiltStd(target);
+        var stable = query.Rust != RustProvider.Nightly && prebuilt;
+        var nightly = query.Rust != RustProvider.Stable;
+        var install = stable
+            ? $"rustup (https://rustup.rs), then: rustup target add {target} --toolchain stable"
+            : $"rustup (https://rustup.rs), then: rustup toolchain install nightly --component rust-src ({target} has no prebuilt std: it is built from rust-src with -Zbuild-std)";
+        return new Prerequisite($"Rust for {target} (rustup)", "build the app for the board: Debian's Rust has no std for this target", [CargoBuild, CargoTest],
+            () => (stable && RustupLayout.HasStd(home, "stable", target)) || (nightly && RustupLayout.HasRustSrc(home, "nightly")), [], null, install);
+    }
 
     /// <summary>The Rust std for the target from rustup (prebuilt, or built from rust-src): Doctor's look, which starts rustc.</summary>
     private static Prerequisite RustStd(string target)
