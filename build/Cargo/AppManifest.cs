@@ -10,12 +10,28 @@ public sealed record DeclaredCLibrary(CLibrary Library, string File, int Line, i
     public string Where => $"{File}({Line},{Column})";
 }
 
+/// <summary>A value the app's Cargo.toml sets, and where (so that a problem with it points at its line).</summary>
+public sealed record AppValue(string Value, SourceProblem At);
+
+/// <summary>What the app's Cargo.toml says to crossboard; null values: the board's defaults apply.</summary>
+/// <param name="Service">How the app runs on the device (procd, systemd, background, none), instead of the board's deploy.service.</param>
+/// <param name="SmokeUrl">Its smoke check (or "none"), instead of the board's deploy.smoke-url.</param>
+/// <param name="SmokeExpect">What the smoke check's answer must contain, instead of the board's.</param>
+public sealed record AppSettings(IReadOnlyList<DeclaredCLibrary> CLibraries, AppValue? Service, AppValue? SmokeUrl, AppValue? SmokeExpect)
+{
+    public static readonly AppSettings None = new([], null, null, null);
+}
+
 /// <summary>
 /// What an app says about itself to crossboard, in its own Cargo.toml where cargo users keep tool
-/// settings (cargo ignores <c>[package.metadata]</c>):
+/// settings (cargo ignores <c>[package.metadata]</c>): how it is built and how it runs are the
+/// app's, with the board's recipe as the defaults (a CLI tool runs with service = "none" on any board).
 /// <code>
 /// [package.metadata.crossboard]
-/// c-libraries = ["sqlite3"]   # the target C libraries the app links (through its -sys crates)
+/// c-libraries = ["sqlite3"]        # the target C libraries the app links (through its -sys crates)
+/// service = "none"                 # procd, systemd, background or none (Run starts it)
+/// smoke-url = "http://{host}:8080/health"   # or "none"
+/// smoke-expect = "ok"
 /// </code>
 /// Read through Tomlyn's syntax tree, so each problem names the file, line and column; the file is
 /// never written.
@@ -24,22 +40,25 @@ public static class AppManifest
 {
     public const string Table = "package.metadata.crossboard";
     public const string CLibrariesKey = "c-libraries";
+    public const string ServiceKey = "service";
+    public const string SmokeUrlKey = "smoke-url";
+    public const string SmokeExpectKey = "smoke-expect";
 
-    private static readonly string[] Keys = [CLibrariesKey];
+    private static readonly string[] Keys = [CLibrariesKey, ServiceKey, SmokeUrlKey, SmokeExpectKey];
 
     /// <summary>The C libraries <paramref name="appDir"/>'s Cargo.toml declares; none when it declares none (or has no Cargo.toml: cargo says so).</summary>
-    public static IReadOnlyList<DeclaredCLibrary> CLibrariesOf(string appDir)
+    public static IReadOnlyList<DeclaredCLibrary> CLibrariesOf(string appDir) => SettingsOf(appDir).CLibraries;
+
+    /// <summary>What <paramref name="appDir"/>'s Cargo.toml says to crossboard; <see cref="AppSettings.None"/> without one.</summary>
+    public static AppSettings SettingsOf(string appDir)
     {
         var path = Path.Combine(appDir, "Cargo.toml");
-        if (!File.Exists(path))
-        {
-            return [];
-        }
-
-        return ReadCLibraries(File.ReadAllText(path), path);
+        return File.Exists(path) ? Read(File.ReadAllText(path), path) : AppSettings.None;
     }
 
-    public static IReadOnlyList<DeclaredCLibrary> ReadCLibraries(string text, string path)
+    public static IReadOnlyList<DeclaredCLibrary> ReadCLibraries(string text, string path) => Read(text, path).CLibraries;
+
+    public static AppSettings Read(string text, string path)
     {
         var document = SyntaxParser.Parse(text, path, validate: true);
         if (document.HasErrors)
@@ -52,6 +71,7 @@ public static class AppManifest
         var problems = new List<SourceProblem>();
         void Problem(SourceSpan span, string message) => problems.Add(new SourceProblem(path, span.Start.Line + 1, span.Start.Column + 1, message));
         var declared = new List<DeclaredCLibrary>();
+        var strings = new Dictionary<string, AppValue>();
         var prefix = Table.Split('.');
         foreach (var (keyPath, value, keySpan) in Leaves(document))
         {
@@ -61,9 +81,33 @@ public static class AppManifest
             }
 
             var key = string.Join('.', keyPath.Skip(prefix.Length));
-            if (key != CLibrariesKey)
+            if (!Keys.Contains(key))
             {
                 Problem(keySpan, $"[{Table}] has no key '{key}'.{Recipes.NameSuggestions.Hint(key, Keys)} It knows: {string.Join(", ", Keys)}.");
+                continue;
+            }
+
+            if (key != CLibrariesKey)
+            {
+                var at = new SourceProblem(path, value.Span.Start.Line + 1, value.Span.Start.Column + 1, "");
+                if (value is not StringValueSyntax { Value: { } text2 })
+                {
+                    Problem(value.Span, $"{key} must be a string, e.g. {key} = \"{(key == ServiceKey ? "none" : key == SmokeUrlKey ? "http://{host}:8000/" : "hello")}\".");
+                }
+                else if (key == ServiceKey && !Deploy.ServiceStyle.All.Contains(text2))
+                {
+                    Problem(value.Span, $"service '{text2}' is none of {string.Join(", ", Deploy.ServiceStyle.All)}.{Recipes.NameSuggestions.Hint(text2, Deploy.ServiceStyle.All)} " +
+                        "(procd or systemd only where the board's init is that; background: started detached; none: Run starts it).");
+                }
+                else if (key == SmokeUrlKey && !text2.Equals("none", StringComparison.OrdinalIgnoreCase) && SmokeUrlProblem(text2) is { } why)
+                {
+                    Problem(value.Span, why);
+                }
+                else
+                {
+                    strings[key] = new AppValue(text2, at);
+                }
+
                 continue;
             }
 
@@ -95,14 +139,27 @@ public static class AppManifest
 
         if (problems.Count > 0)
         {
-            throw new InputException((problems.Count == 1 ? "The app's C libraries are declared wrongly:" : $"{problems.Count} problems in the app's C libraries:") +
+            throw new InputException((problems.Count == 1 ? $"The app's [{Table}] is wrong:" : $"{problems.Count} problems in the app's [{Table}]:") +
                 Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => $"  {p.File}({p.Line},{p.Column}): {p.Message}")))
             {
                 Problems = problems,
             };
         }
 
-        return declared;
+        return new AppSettings(declared, strings.GetValueOrDefault(ServiceKey), strings.GetValueOrDefault(SmokeUrlKey), strings.GetValueOrDefault(SmokeExpectKey));
+    }
+
+    private static string? SmokeUrlProblem(string url)
+    {
+        try
+        {
+            Deploy.SmokeCheck.Validate(url, SmokeUrlKey);
+            return null;
+        }
+        catch (CrossboardException ex)
+        {
+            return ex.Message;
+        }
     }
 
     /// <summary>Every key = value of the document by its full dotted path, inline tables opened.</summary>

@@ -122,7 +122,7 @@ public sealed class CLibrariesTests(CrossBuilds builds)
 
         var error = Assert.Throws<InputException>(() => AppManifest.ReadCLibraries(manifest, "/app/Cargo.toml"));
 
-        Assert.Contains("3 problems in the app's C libraries", error.Message);
+        Assert.Contains("3 problems in the app's [package.metadata.crossboard]", error.Message);
         Assert.Contains("/app/Cargo.toml(6,16): 'sqlite' is not a C library crossboard can provide. Did you mean 'sqlite3'?", error.Message);
         Assert.Contains("/app/Cargo.toml(6,26): 'libpq' is not a C library crossboard can provide. Did you mean 'pq'?", error.Message);
         Assert.Contains("/app/Cargo.toml(6,35): 'gtk' is not a C library crossboard can provide. Known: sqlite3 (SQLite), pq", error.Message);

@@ -134,6 +134,27 @@ public sealed class DeployCliTests : IDisposable
         Assert.DoesNotContain("   at ", v2.All);
     }
 
+    [Fact]
+    public void How_the_app_runs_is_the_apps_setting_with_the_boards_as_default()
+    {
+        var server = _kit.Start(new DeviceServerOptions { Kind = SshServerKind.Dropbear, Password = "pw" });
+        var device = new[] { $"--device=root@{server.Host}:{server.Port}", $"--host-key={server.HostKeyFingerprint}", $"--password-env={_kit.Secret("pw")}" };
+        var cliTool = _kit.Dir.Write("tool/Cargo.toml", $"[package]\nname = \"{_kit.AppName}\"\nversion = \"0.1.0\"\n\n[package.metadata.crossboard]\nservice = \"none\"\n");
+        var wrong = _kit.Dir.Write("wrong/Cargo.toml", $"[package]\nname = \"{_kit.AppName}\"\nversion = \"0.1.0\"\n\n[package.metadata.crossboard]\nservice = \"procd\"\n");
+
+        // The test board's [deploy] says service = "background"; the app says none: a CLI tool, not a server.
+        var tool = Cli([.. device, "--target=Deploy", $"--artifact={_kit.App("v1").Path}", $"--app={Path.GetDirectoryName(cliTool)}"]);
+        var procd = Cli([.. device, "--target=Deploy", $"--artifact={_kit.App("v2").Path}", $"--app={Path.GetDirectoryName(wrong)}"]);
+
+        Assert.True(tool.ExitCode == 0, tool.All);
+        Assert.Contains("Not started (service = none): --target=Run starts", tool.All);
+        Assert.Contains("Smoke check deferred: with service = none", tool.All);
+        Assert.Equal("v1", _kit.VersionOnDevice(server));
+        Assert.Equal(2, procd.ExitCode); // bad input: the app's setting cannot work on this board
+        Assert.Contains($"{wrong}(6,11): service = \"procd\" needs procd on the device, but x86-64-device runs none (system.init).", procd.All);
+        Assert.Equal("v1", _kit.VersionOnDevice(server)); // nothing was deployed
+    }
+
     private BuildCli.Result Cli(params string[] args) => Cli(new Dictionary<string, string?> { ["HOME"] = _kit.Dir.Combine("home") }, args);
 
     private BuildCli.Result Cli(IDictionary<string, string?> environment, string[] args)

@@ -33,17 +33,22 @@ public static class DeployTasks
     public static DeviceResolver Resolver(BuildContext context) =>
         new(context.Board.Deploy, Home, context.EmulatorDevice);
 
+    /// <summary>
+    /// The deploy settings: a switch first, then the app's own Cargo.toml ([package.metadata.crossboard]:
+    /// how the app runs is the app's), then the board's recipe ([deploy]).
+    /// </summary>
     public static DeploySettings Settings(BuildContext context)
     {
         var deploy = context.Board.Deploy;
         var given = context.Switches;
-        var smokeUrl = given.SmokeUrl ?? deploy.SmokeUrl;
+        var app = Cargo.AppManifest.SettingsOf(given.App);
+        var smokeUrl = given.SmokeUrl ?? app.SmokeUrl?.Value ?? deploy.SmokeUrl;
         return new DeploySettings
         {
             InstallDir = given.InstallDir ?? deploy.InstallDir,
-            Service = deploy.Service,
+            Service = ServiceFor(context.Board, app.Service),
             SmokeUrl = string.IsNullOrWhiteSpace(smokeUrl) || smokeUrl.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : smokeUrl,
-            SmokeExpect = given.SmokeExpect ?? deploy.SmokeExpect,
+            SmokeExpect = given.SmokeExpect ?? app.SmokeExpect?.Value ?? deploy.SmokeExpect,
             SmokeTimeout = TimeSpan.FromSeconds(given.SmokeTimeoutSeconds),
             Compression = given.Compress,
             Transfer = given.Transfer,
@@ -55,6 +60,27 @@ public static class DeployTasks
             LogDir = Path.Combine(context.Switches.WorkDir, "logs", "deploy"),
             EarlyConnection = context.EarlyConnection,
         };
+    }
+
+    /// <summary>The app's service style where it sets one and the board can run it (procd and systemd need that init), else the board's.</summary>
+    private static string ServiceFor(Recipes.Board board, Cargo.AppValue? app)
+    {
+        if (app is null)
+        {
+            return board.Deploy.Service;
+        }
+
+        if (app.Value is ServiceStyle.Procd or ServiceStyle.Systemd && app.Value != board.System.Init)
+        {
+            var problem = app.At with
+            {
+                Message = $"service = \"{app.Value}\" needs {app.Value} on the device, but {board.Name} runs {board.System.Init} (system.init). " +
+                    $"Use \"{ServiceStyle.Background}\" (started detached) or \"{ServiceStyle.None}\" (Run starts it), or leave service out for the board's ({board.Deploy.Service}).",
+            };
+            throw new InputException($"{problem.File}({problem.Line},{problem.Column}): {problem.Message}") { Problems = [problem] };
+        }
+
+        return app.Value;
     }
 
     /// <summary>
