@@ -135,7 +135,17 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
 
         var output = new CargoTester.TestOutput(log, inputs.AppDir);
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var runs = runOnDevice(binaries.Select(b => b.Path).ToList(), output.Line);
+        IReadOnlyList<Deploy.DeviceTestRun> runs;
+        try
+        {
+            runs = runOnDevice(binaries.Select(b => b.Path).ToList(), output.Line);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C between two binaries or during an upload: the scratch folder is gone already.
+            runs = [new Deploy.DeviceTestRun("", new Deploy.RemoteExit(null, null, Stopped: true))];
+        }
+
         if (runs.Any(r => r.Exit.Stopped))
         {
             throw new CrossboardException("CargoTest was stopped (Ctrl+C) while the tests ran on the device; their scratch folder was removed.");

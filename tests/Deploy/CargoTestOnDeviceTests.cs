@@ -1,3 +1,4 @@
+using Crossboard.Machine;
 using Crossboard.Tests.Cargo;
 using Crossboard.Tests.Fixtures.Ssh;
 using Crossboard.Tests.Support;
@@ -62,6 +63,60 @@ public sealed class CargoTestOnDeviceTests : IDisposable
         Assert.Matches(@"CargoTest\s+[\d:.]+\s+Failed", failing.Output);
         Assert.DoesNotMatch(@"\bat (Crossboard|System|Cake)\.", failing.All);
         Assert.Empty(afterFailing);
+    }
+
+    [Fact]
+    public async Task Ctrl_C_stops_the_test_on_the_device_and_removes_its_scratch_folder()
+    {
+        var server = _kit.Start(new DeviceServerOptions { Kind = SshServerKind.Dropbear });
+        var app = _kit.Dir.Combine("app");
+        CrossBuilds.CopyTree(BoardTests, app);
+        var spec = new System.Diagnostics.ProcessStartInfo(ProcessRunner.Which("dotnet") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = RepoPaths.Root,
+            Environment = { ["NO_COLOR"] = "1", ["CROSSBOARD_ROOT"] = RepoPaths.Root },
+        };
+        foreach (var arg in (string[])[RepoPaths.BuildDll, .. Switches(server, app), "--test-args=waits_to_be_interrupted --ignored --nocapture"])
+        {
+            spec.ArgumentList.Add(arg);
+        }
+
+        using var run = System.Diagnostics.Process.Start(spec)!;
+        var output = new System.Text.StringBuilder();
+        var waiting = new TaskCompletionSource();
+        run.OutputDataReceived += (_, e) =>
+        {
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+            }
+
+            if (e.Data?.Contains("crossboard-test waiting in /tmp/crossboard-test.", StringComparison.Ordinal) == true)
+            {
+                waiting.TrySetResult();
+            }
+        };
+        run.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        run.BeginOutputReadLine();
+        run.BeginErrorReadLine();
+
+        await waiting.Task.WaitAsync(TimeSpan.FromMinutes(4), TestContext.Current.CancellationToken);
+        Assert.NotEmpty(ScratchFolders(server, "/tmp")); // the test runs there now
+        ProcessRunner.Run(new ProcessSpec("kill", "-INT", run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), TestContext.Current.CancellationToken);
+        await run.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        string all;
+        lock (output)
+        {
+            all = output.ToString();
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine(all);
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("CargoTest was stopped (Ctrl+C) while the tests ran on the device; their scratch folder was removed.", all);
+        Assert.Matches(@"Removed /tmp/crossboard-test\.\w+ from", all);
+        Assert.Empty(ScratchFolders(server, "/tmp"));
     }
 
     [Fact]

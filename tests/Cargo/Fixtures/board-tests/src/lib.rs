@@ -53,6 +53,13 @@ mod tests {
     }
 
     #[test]
+    #[ignore] // run with --ignored: CargoTest's interruption test stops it with Ctrl+C
+    fn waits_to_be_interrupted() {
+        println!("crossboard-test waiting in {}", std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_default());
+        std::thread::sleep(std::time::Duration::from_secs(120));
+    }
+
+    #[test]
     fn fails_on_purpose() {
         assert_eq!(1 + 1, 3, "this test fails on purpose");
     }
