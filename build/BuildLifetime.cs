@@ -42,7 +42,8 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
         context.EmulatorDevice = () => Emulator.EmulatorDevices.EnsureRunning(
             Emulator.EmulatorDevices.EmulatedBoardFor(context.Board, context.Catalog.Boards),
             context.Switches.WorkDir, context.Consent, context.BuildLog,
-            new Emulator.EmulatorStartOptions { SshPort = context.Switches.EmulatorSshPort, AppPort = context.Switches.EmulatorAppPort });
+            Tasks.EmulatorTasks.StartOptions(context),
+            Tasks.EmulatorTasks.ImageOptions(context));
         context.Log.Verbose("Board {0}, toolchain {1}, Rust target {2}, work dir {3}",
             context.Board.Name, context.Toolchain.Name, context.RustTarget, context.Switches.WorkDir);
 

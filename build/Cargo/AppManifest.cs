@@ -17,7 +17,11 @@ public sealed record AppValue(string Value, SourceProblem At);
 /// <param name="Service">How the app runs on the device (procd, systemd, background, none), instead of the board's deploy.service.</param>
 /// <param name="SmokeUrl">Its smoke check (or "none"), instead of the board's deploy.smoke-url.</param>
 /// <param name="SmokeExpect">What the smoke check's answer must contain, instead of the board's.</param>
-public sealed record AppSettings(IReadOnlyList<DeclaredCLibrary> CLibraries, AppValue? Service, AppValue? SmokeUrl, AppValue? SmokeExpect)
+/// <param name="Arguments">Its command-line arguments on the device.</param>
+/// <param name="Environment">Its environment on the device (name, value), in the file's order.</param>
+/// <param name="EmulatorNetwork">What the emulated device's network must reach for it: "nat" for an app that talks to this machine's services.</param>
+public sealed record AppSettings(IReadOnlyList<DeclaredCLibrary> CLibraries, AppValue? Service, AppValue? SmokeUrl, AppValue? SmokeExpect,
+    IReadOnlyList<string>? Arguments = null, IReadOnlyList<KeyValuePair<string, string>>? Environment = null, AppValue? EmulatorNetwork = null)
 {
     public static readonly AppSettings None = new([], null, null, null);
 }
@@ -32,6 +36,10 @@ public sealed record AppSettings(IReadOnlyList<DeclaredCLibrary> CLibraries, App
 /// service = "none"                 # procd, systemd, background or none (Run starts it)
 /// smoke-url = "http://{host}:8080/health"   # or "none"
 /// smoke-expect = "ok"
+/// args = ["--verbose"]             # its arguments on the device
+/// emulator-network = "nat"         # the emulated device reaches this machine at 10.0.2.2
+/// [package.metadata.crossboard.env] # its environment on the device
+/// DATABASE_URL = "postgresql://sensor@10.0.2.2/sensors"
 /// </code>
 /// Read through Tomlyn's syntax tree, so each problem names the file, line and column; the file is
 /// never written.
@@ -43,8 +51,12 @@ public static class AppManifest
     public const string ServiceKey = "service";
     public const string SmokeUrlKey = "smoke-url";
     public const string SmokeExpectKey = "smoke-expect";
+    public const string ArgsKey = "args";
+    public const string EnvKey = "env";
+    public const string EmulatorNetworkKey = "emulator-network";
 
-    private static readonly string[] Keys = [CLibrariesKey, ServiceKey, SmokeUrlKey, SmokeExpectKey];
+    private static readonly string[] Keys = [CLibrariesKey, ServiceKey, SmokeUrlKey, SmokeExpectKey, ArgsKey, EnvKey, EmulatorNetworkKey];
+    private static readonly string[] EmulatorNetworks = ["isolated", "nat"];
 
     /// <summary>The C libraries <paramref name="appDir"/>'s Cargo.toml declares; none when it declares none (or has no Cargo.toml: cargo says so).</summary>
     public static IReadOnlyList<DeclaredCLibrary> CLibrariesOf(string appDir) => SettingsOf(appDir).CLibraries;
@@ -72,6 +84,8 @@ public static class AppManifest
         void Problem(SourceSpan span, string message) => problems.Add(new SourceProblem(path, span.Start.Line + 1, span.Start.Column + 1, message));
         var declared = new List<DeclaredCLibrary>();
         var strings = new Dictionary<string, AppValue>();
+        var environment = new List<KeyValuePair<string, string>>();
+        List<string>? arguments = null;
         var prefix = Table.Split('.');
         foreach (var (keyPath, value, keySpan) in Leaves(document))
         {
@@ -81,6 +95,45 @@ public static class AppManifest
             }
 
             var key = string.Join('.', keyPath.Skip(prefix.Length));
+            if (keyPath.Length == prefix.Length + 2 && keyPath[prefix.Length] == EnvKey)
+            {
+                var variable = keyPath[^1];
+                if (!Deploy.AppLaunch.IsName(variable))
+                {
+                    Problem(keySpan, $"'{variable}' is not an environment variable name: use letters, digits and _, not starting with a digit.");
+                }
+                else if (value is not StringValueSyntax { Value: { } envValue })
+                {
+                    Problem(value.Span, $"{EnvKey}.{variable} must be a string, e.g. {variable} = \"value\".");
+                }
+                else
+                {
+                    environment.Add(new(variable, envValue));
+                }
+
+                continue;
+            }
+
+            if (key == ArgsKey)
+            {
+                if (value is not ArraySyntax argsArray || argsArray.Items.Any(i => i.Value is not StringValueSyntax))
+                {
+                    Problem(value.Span, $"{ArgsKey} must be a list of strings, e.g. {ArgsKey} = [\"--port\", \"8000\"].");
+                }
+                else
+                {
+                    arguments = argsArray.Items.Select(i => ((StringValueSyntax)i.Value!).Value ?? "").ToList();
+                }
+
+                continue;
+            }
+
+            if (key == EnvKey)
+            {
+                Problem(value.Span, $"{EnvKey} must be a table of strings, e.g. {EnvKey} = {{ DATABASE_URL = \"postgresql://host/db\" }} or a [{Table}.{EnvKey}] table.");
+                continue;
+            }
+
             if (!Keys.Contains(key))
             {
                 Problem(keySpan, $"[{Table}] has no key '{key}'.{Recipes.NameSuggestions.Hint(key, Keys)} It knows: {string.Join(", ", Keys)}.");
@@ -98,6 +151,10 @@ public static class AppManifest
                 {
                     Problem(value.Span, $"service '{text2}' is none of {string.Join(", ", Deploy.ServiceStyle.All)}.{Recipes.NameSuggestions.Hint(text2, Deploy.ServiceStyle.All)} " +
                         "(procd or systemd only where the board's init is that; background: started detached; none: Run starts it).");
+                }
+                else if (key == EmulatorNetworkKey && !EmulatorNetworks.Contains(text2))
+                {
+                    Problem(value.Span, $"{EmulatorNetworkKey} '{text2}' is neither isolated (the emulated device reaches nothing) nor nat (it reaches this machine at 10.0.2.2, and beyond).");
                 }
                 else if (key == SmokeUrlKey && !text2.Equals("none", StringComparison.OrdinalIgnoreCase) && SmokeUrlProblem(text2) is { } why)
                 {
@@ -146,7 +203,8 @@ public static class AppManifest
             };
         }
 
-        return new AppSettings(declared, strings.GetValueOrDefault(ServiceKey), strings.GetValueOrDefault(SmokeUrlKey), strings.GetValueOrDefault(SmokeExpectKey));
+        return new AppSettings(declared, strings.GetValueOrDefault(ServiceKey), strings.GetValueOrDefault(SmokeUrlKey), strings.GetValueOrDefault(SmokeExpectKey),
+            arguments, environment, strings.GetValueOrDefault(EmulatorNetworkKey));
     }
 
     private static string? SmokeUrlProblem(string url)

@@ -85,14 +85,16 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
 
         log.Information($"Built {built.Executable}{(built.Fresh ? " (up to date)" : "")} in {built.Elapsed.TotalSeconds:0.0} s");
 
-        var verdict = ArtifactCheck.Require(built.Executable, inputs.Board, log);
+        // A build made dynamic for the emulated device is checked against that device.
+        var checkedFor = libraries is { EmulatedDeviceOnly: true } && Emulator.EmulatorDevices.DeviceView(inputs.Board) is { } device ? device : inputs.Board;
+        var verdict = ArtifactCheck.Require(built.Executable, checkedFor, log);
         log.Information(verdict.Summary);
         if (libraries is { Static: false })
         {
             log.Information($"To run it here: {string.Join(' ', settings.Runner)} {built.Executable} (or cargo run --release --target {inputs.Triple})");
         }
 
-        return BuiltArtifact.Of(built.Executable, built.Name, inputs.Triple, verdict.Summary) with { CheckedFor = inputs.Board.Name };
+        return BuiltArtifact.Of(built.Executable, built.Name, inputs.Triple, verdict.Summary) with { CheckedFor = checkedFor.Name };
     }
 
     /// <summary>
@@ -124,7 +126,8 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
 
         foreach (var binary in binaries)
         {
-            var verdict = ArtifactCheck.Check(binary.Path, inputs.Board, againstBudget: false);
+            var verdict = ArtifactCheck.Check(binary.Path,
+                request.CLibraries is { EmulatedDeviceOnly: true } && Emulator.EmulatorDevices.DeviceView(inputs.Board) is { } device ? device : inputs.Board, againstBudget: false);
             if (!verdict.Fits)
             {
                 throw new CrossboardException(

@@ -22,7 +22,9 @@ public sealed record CargoTargetSettings(string Triple, string Linker, IReadOnly
     {
         // A glibc-linked binary asks for /lib/ld.so.1, which a musl device (OpenWrt) does not
         // have, and the other way round: static linking carries the toolchain's libc along.
-        var linkStatically = !string.Equals(board.System.Libc, toolchain.Libc, StringComparison.Ordinal);
+        // Unless a C library the app links cannot be linked statically and the board's emulated
+        // device runs the toolchain's libc (TargetLibraries.EmulatedDeviceOnly).
+        var linkStatically = !string.Equals(board.System.Libc, toolchain.Libc, StringComparison.Ordinal) && libraries is not { EmulatedDeviceOnly: true };
         var rustflags = new List<string>();
         if (linkStatically)
         {

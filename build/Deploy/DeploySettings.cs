@@ -15,6 +15,16 @@ public sealed record DeploySettings
     /// <summary>The board every binary deployed must fit (the same check CargoBuild runs): checked before any connection.</summary>
     public required Recipes.Board Board { get; init; }
 
+    /// <summary>
+    /// When the deploy goes to the board's emulated device: that device as binaries see it (Debian's
+    /// userland, <see cref="Emulator.EmulatorDevices.DeviceView"/>); a binary that does not fit the
+    /// board but fits it (linked dynamically against Debian's libraries) may go there.
+    /// </summary>
+    public Recipes.Board? EmulatedDevice { get; init; }
+
+    /// <summary>The app's arguments and environment on the device.</summary>
+    public AppLaunch Launch { get; init; } = AppLaunch.Plain;
+
     /// <summary>--force: replace a file crossboard did not install (never one the device needs to boot and be reached).</summary>
     public bool Force { get; init; }
 

@@ -18,7 +18,7 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
     /// <param name="prefix">Prefix for every log line (the device's name, when several deploy at once).</param>
     public DeviceResult Deploy(DeviceTarget target, BuiltArtifact artifact, string? prefix = null, CancellationToken cancellation = default)
     {
-        using var deviceLog = new DeviceLog(log, prefix, settings.LogDir is null ? null : settings.LogFileFor(target.Name));
+        using var deviceLog = new DeviceLog(log, prefix, settings.LogDir is null ? null : settings.LogFileFor(target.Name)) { Secrets = settings.Launch.Secrets.ToList() };
         var watch = Stopwatch.StartNew();
         var targetPath = RemoteShell.Join(settings.InstallDir, artifact.Name);
         // Before any connection: the binary fits the board (the check CargoBuild runs; done once
@@ -35,7 +35,7 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
         // recorded, makes sure the app runs: a deploy with nothing to send is one round trip.
         var wanted = ExpectedBinary.Of(artifact.Path, artifact.Size, artifact.Sha256, artifact.Md5);
         var time = InstallRecord.Now(settings.Clock);
-        var probe = new ServiceManager(connection, settings.Service, artifact.Name, targetPath, recording: new ServiceRecording(null, time, settings.Board.Name));
+        var probe = new ServiceManager(connection, settings.Service, artifact.Name, targetPath, recording: new ServiceRecording(null, time, settings.Board.Name), launch: settings.Launch);
         var ensureRunning = probe.Script(restart: false);
         var look = LookFirst(connection, reused, deviceLog, () => DeviceLook.Run(connection, targetPath, wanted, ensureRunning, probe.DefinitionFile));
         var facts = look.Facts;
@@ -58,7 +58,7 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
         }
 
         var sudo = Privilege(connection, look, targetPath);
-        var service = new ServiceManager(connection, settings.Service, artifact.Name, targetPath, sudo, new ServiceRecording(look.Manifest, time, settings.Board.Name));
+        var service = new ServiceManager(connection, settings.Service, artifact.Name, targetPath, sudo, new ServiceRecording(look.Manifest, time, settings.Board.Name), settings.Launch);
         var record = new InstalledFile(artifact.Name, $"{Digest(tool)}:{expected}", artifact.Size, time, settings.Board.Name, targetPath);
         // The checksum matched on the device, and crossboard installed it.
         if (look.Same)
@@ -157,13 +157,13 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
     /// </summary>
     public DeviceResult Rollback(DeviceTarget target, string appName, string? prefix = null, CancellationToken cancellation = default)
     {
-        using var deviceLog = new DeviceLog(log, prefix, settings.LogDir is null ? null : settings.LogFileFor(target.Name));
+        using var deviceLog = new DeviceLog(log, prefix, settings.LogDir is null ? null : settings.LogFileFor(target.Name)) { Secrets = settings.Launch.Secrets.ToList() };
         var watch = Stopwatch.StartNew();
         var targetPath = RemoteShell.Join(settings.InstallDir, appName);
         InstallGuard.RefuseVitalName(appName, "roll back");
         deviceLog.Information($"Rolling back {targetPath} on {Describe(target)}");
         using var connection = Connect(target, deviceLog, out var reused);
-        var definition = new ServiceManager(connection, settings.Service, appName, targetPath).DefinitionFile;
+        var definition = new ServiceManager(connection, settings.Service, appName, targetPath, launch: settings.Launch).DefinitionFile;
         var look = LookFirst(connection, reused, deviceLog, () => DeviceLook.Run(connection, targetPath, serviceFile: definition));
         var facts = look.Facts;
         var sudo = Privilege(connection, look, targetPath);
@@ -176,7 +176,7 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
 
         InstallGuard.CheckRollback(look, targetPath, settings.Board.Name, target.Name);
         var swap = SwapScript(look, targetPath, facts.ChecksumTool);
-        var service = new ServiceManager(connection, settings.Service, appName, targetPath, sudo, new ServiceRecording(look.Manifest, InstallRecord.Now(settings.Clock), settings.Board.Name));
+        var service = new ServiceManager(connection, settings.Service, appName, targetPath, sudo, new ServiceRecording(look.Manifest, InstallRecord.Now(settings.Clock), settings.Board.Name), settings.Launch);
         if (look.Backup.Record!.App == InstalledFile.DeviceOwn)
         {
             // The backup is the device's own file that a --force deploy replaced: it goes back, and
@@ -278,14 +278,19 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
     /// <summary>The binary as checked against the board: CargoBuild's (and --artifact's) check for this board counts; anything else is checked now.</summary>
     private BuiltArtifact Fit(BuiltArtifact artifact, DeviceLog deviceLog)
     {
-        if (string.Equals(artifact.CheckedFor, settings.Board.Name, StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(artifact.CheckedFor, settings.Board.Name, StringComparison.OrdinalIgnoreCase) ||
+            (settings.EmulatedDevice is { } emulated && string.Equals(artifact.CheckedFor, emulated.Name, StringComparison.OrdinalIgnoreCase)))
         {
             return artifact;
         }
 
-        var verdict = ArtifactCheck.Require(artifact.Path, settings.Board, deviceLog);
+        // The emulated device runs what fits the board, and what fits its own Debian userland.
+        var board = settings.EmulatedDevice is { } device && !ArtifactCheck.Check(artifact.Path, settings.Board).Fits && ArtifactCheck.Check(artifact.Path, device).Fits
+            ? device
+            : settings.Board;
+        var verdict = ArtifactCheck.Require(artifact.Path, board, deviceLog);
         deviceLog.Verbose(verdict.Summary);
-        return artifact with { CheckedFor = settings.Board.Name };
+        return artifact with { CheckedFor = board.Name };
     }
 
     /// <summary>The record's name for a checksum tool's digests (md5sum: "md5").</summary>

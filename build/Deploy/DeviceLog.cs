@@ -28,26 +28,48 @@ public sealed class DeviceLog : IBuildLog, IDisposable
 
     public string? LogFile { get; }
 
+    /// <summary>Values never written (the app's environment: a database URL may hold a password): each is replaced by *** in every message and detail.</summary>
+    public IReadOnlyList<string> Secrets { get; init; } = [];
+
+    private string Mask(string message)
+    {
+        foreach (var secret in Secrets)
+        {
+            message = message.Replace(secret, "***", StringComparison.Ordinal);
+            // Quoted for the device's shell, a value with ' in it reads differently.
+            var quoted = RemoteShell.Quote(secret)[1..^1];
+            if (quoted != secret)
+            {
+                message = message.Replace(quoted, "***", StringComparison.Ordinal);
+            }
+        }
+
+        return message;
+    }
+
     public void Information(string message)
     {
+        message = Mask(message);
         _inner.Information(_prefix + message);
         Write("info", message);
     }
 
     public void Verbose(string message)
     {
+        message = Mask(message);
         _inner.Verbose(_prefix + message);
         Write("verbose", message);
     }
 
     public void Warning(string message)
     {
+        message = Mask(message);
         _inner.Warning(_prefix + message);
         Write("warning", message);
     }
 
     /// <summary>Only to the file: remote commands and their output, too much for the console.</summary>
-    public void Detail(string message) => Write("detail", message);
+    public void Detail(string message) => Write("detail", Mask(message));
 
     public void Dispose()
     {

@@ -5,9 +5,16 @@ using Crossboard.Recipes;
 
 namespace Crossboard.Emulator;
 
-/// <summary>Test hooks and cache placement for <see cref="DeviceImageBuilder"/>.</summary>
+/// <summary>What the image carries beyond its base, test hooks and cache placement for <see cref="DeviceImageBuilder"/>.</summary>
 public sealed record DeviceImageOptions
 {
+    /// <summary>
+    /// The C libraries the deployed app declares (its Cargo.toml's c-libraries): their Debian
+    /// runtime packages' shared libraries, gcc's runtime and glibc's, go into the image, so that
+    /// an app linked dynamically against Debian's libraries runs on the emulated device.
+    /// </summary>
+    public IReadOnlyList<Toolchains.CLibrary> AppLibraries { get; init; } = [];
+
     /// <summary>Replaces the device's boot script (/etc/init.d/rcS), e.g. one that never gets ready.</summary>
     public string? BootScript { get; init; }
 
@@ -56,9 +63,10 @@ public sealed class DeviceImageBuilder(DebianPackages packages, IBuildLog log)
         // openssh-client is taken for scp alone, which links only libc: following its dependencies
         // would fetch Kerberos, FIDO and OpenSSL libraries the image never uses. The ELF check
         // below names any library a future scp needs.
+        var appPackages = options.AppLibraries.Count == 0 ? [] : options.AppLibraries.Select(l => l.DebianRuntime).Append(GccRuntime).Distinct().ToList();
         var resolved = new ImagePackages(settings.DebianArch, log).Resolve(
             settings.KernelFlavour,
-            settings.Sftp ? ["busybox-static", "dropbear-bin", "openssh-sftp-server", "openssh-client"] : ["busybox-static", "dropbear-bin"],
+            [.. settings.Sftp ? ["busybox-static", "dropbear-bin", "openssh-sftp-server", "openssh-client"] : new[] { "busybox-static", "dropbear-bin" }, .. appPackages],
             ["openssh-client"],
             cache);
         var kernel = resolved.Kernel;
@@ -94,7 +102,8 @@ public sealed class DeviceImageBuilder(DebianPackages packages, IBuildLog log)
         var tree = new RootfsTree();
         AddBase(tree, board, scripts, paths, authorizedKey);
         AddModules(tree, board, kernelRoot, release, settings.NicModules);
-        AddPrograms(tree, userland.Select(p => unpacked[p]).ToList(), settings.Sftp ? [.. Programs, .. SftpPrograms] : Programs);
+        var roots = userland.Select(p => unpacked[p]).ToList();
+        AddPrograms(tree, roots, [.. settings.Sftp ? [.. Programs, .. SftpPrograms] : Programs, .. AppLibraryFiles(roots, options.AppLibraries)]);
 
         // Assembled beside the image folder and swapped in whole: a failed or interrupted build
         // leaves the previous image (and its stamp) untouched.
@@ -221,6 +230,41 @@ public sealed class DeviceImageBuilder(DebianPackages packages, IBuildLog log)
             tree.File($"lib/modules/{module}.ko", file, 0b110_100_100);
         }
     }
+
+    /// <summary>
+    /// The app's libraries in the unpacked packages: each declared library's sonames (which must be
+    /// there), and the runtime a dynamically linked Rust program on glibc loads beside them (gcc's
+    /// unwinder, glibc's libm and its compatibility stubs) where the packages have it.
+    /// </summary>
+    private static IEnumerable<string> AppLibraryFiles(IReadOnlyList<string> packageRoots, IReadOnlyList<Toolchains.CLibrary> libraries)
+    {
+        if (libraries.Count == 0)
+        {
+            yield break;
+        }
+
+        foreach (var library in libraries)
+        {
+            foreach (var soname in library.Sonames)
+            {
+                yield return FindLibrary(packageRoots, soname) ?? throw new CrossboardException(
+                    $"The app declares {library.Name} ({library.What}), but none of the image's packages has {soname}, though {library.DebianRuntime} should. Report this with the package list.");
+            }
+        }
+
+        foreach (var soname in RustRuntimeSonames)
+        {
+            if (FindLibrary(packageRoots, soname) is { } found)
+            {
+                yield return found;
+            }
+        }
+    }
+
+    /// <summary>Debian's package with gcc's runtime (libgcc_s: Rust's std unwinds with it when linked dynamically).</summary>
+    private const string GccRuntime = "libgcc-s1";
+
+    private static readonly string[] RustRuntimeSonames = ["libgcc_s.so.1", "libm.so.6", "libpthread.so.0", "libdl.so.2", "librt.so.1", "libutil.so.1"];
 
     /// <summary>The programs, then every file their ELF headers ask for (loader, libraries), transitively.</summary>
     private static void AddPrograms(RootfsTree tree, IReadOnlyList<string> packageRoots, IEnumerable<string> programs)

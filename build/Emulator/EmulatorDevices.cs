@@ -46,6 +46,46 @@ public static class EmulatorDevices
             "Deploy to the real board with --device=[user@]host[:port].");
     }
 
+    /// <summary>
+    /// The emulated device as a binary sees it: <paramref name="emulated"/>'s CPU running the
+    /// image's userland, Debian's port for the CPU (glibc with its loader, Debian's float ABI),
+    /// which runs static binaries of any libc as well. The recipe describes the real device
+    /// (malta-le: an Omega2-class OpenWrt with musl); the emulated one is assembled from Debian's
+    /// packages, so a binary linked dynamically against Debian's libraries runs there and not on
+    /// the real board. Null when the board has no [emulator] or Debian has no port for its CPU.
+    /// </summary>
+    public static Board? DeviceView(Board emulated)
+    {
+        if (emulated.Emulator is null || CpuArchitectures.Find(emulated.Cpu.Arch) is not { DebianLoader: { } loader } arch)
+        {
+            return null;
+        }
+
+        return new Board
+        {
+            Name = $"{emulated.Name}'s emulated device",
+            Description = $"{emulated.Description}: Debian {emulated.Emulator.DebianArch} userland (glibc)",
+            Cpu = new CpuFacts
+            {
+                Soc = emulated.Cpu.Soc,
+                Core = emulated.Cpu.Core,
+                Arch = emulated.Cpu.Arch,
+                Isa = emulated.Cpu.Isa,
+                FloatAbi = arch.DebianFloatAbi,
+                Fpu = emulated.Cpu.Fpu,
+                ClockMhz = emulated.Cpu.ClockMhz,
+            },
+            Memory = emulated.Memory,
+            System = new SystemFacts { Os = "debian", Libc = "gnu", Interpreter = loader, Init = emulated.System.Init },
+            Openwrt = emulated.Openwrt,
+            Rust = emulated.Rust,
+            Toolchain = emulated.Toolchain,
+            Deploy = emulated.Deploy,
+            Emulator = emulated.Emulator,
+            SourceFile = emulated.SourceFile,
+        };
+    }
+
     /// <summary>The running emulator of <paramref name="board"/> as a deploy target; a clear error when it is not running.</summary>
     public static DeviceTarget Target(string workDir, Board board) => Target(workDir, board.Name);
 

@@ -16,6 +16,7 @@ namespace Crossboard.Emulator;
 /// <param name="ImageStamp">The stamp of the image it booted.</param>
 /// <param name="ConsoleLog">The serial console's log.</param>
 /// <param name="StartedUtc">When it was started.</param>
+/// <param name="Network">What its network reaches (records from before it existed: isolated, as those were).</param>
 public sealed record EmulatorInstance(
     string Board,
     int Pid,
@@ -26,7 +27,8 @@ public sealed record EmulatorInstance(
     string DeployKey,
     string ImageStamp,
     string ConsoleLog,
-    DateTimeOffset StartedUtc)
+    DateTimeOffset StartedUtc,
+    EmulatorNetwork Network = EmulatorNetwork.Isolated)
 {
     /// <summary>The port the app listens on inside the device.</summary>
     public const int DeviceAppPort = 8000;

@@ -17,6 +17,19 @@ public sealed record EmulatorStartOptions
 
     /// <summary>Instead of the recipe's boot-timeout-seconds.</summary>
     public TimeSpan? BootTimeout { get; init; }
+
+    /// <summary>The device's network (--emulator-network, or the app's emulator-network).</summary>
+    public EmulatorNetwork Network { get; init; } = EmulatorNetwork.Isolated;
+}
+
+/// <summary>What the emulated device's network reaches.</summary>
+public enum EmulatorNetwork
+{
+    /// <summary>Nothing: only the forwarded ports (SSH, the app's) reach the device; it reaches nothing (QEMU's restrict=on).</summary>
+    Isolated,
+
+    /// <summary>QEMU's user network NAT: the device reaches this machine's 127.0.0.1 services at 10.0.2.2, and what this machine reaches.</summary>
+    Nat,
 }
 
 public enum EmulatorState
@@ -54,6 +67,7 @@ public sealed class EmulatorMachine(IBuildLog log, Consent consent)
             var reason = running.ImageStamp != image.Stamp ? "its image was rebuilt"
                 : options.SshPort is { } ssh && ssh != running.SshPort ? $"SSH port {ssh} was asked for, it uses {running.SshPort}"
                 : options.AppPort is { } app && app != running.AppPort ? $"app port {app} was asked for, it uses {running.AppPort}"
+                : options.Network != running.Network ? $"its network is to be {options.Network.ToString().ToLowerInvariant()}, it runs {running.Network.ToString().ToLowerInvariant()}"
                 : null;
             if (reason is null)
             {
@@ -73,7 +87,7 @@ public sealed class EmulatorMachine(IBuildLog log, Consent consent)
         var qemu = LocateQemu(settings);
         var pid = Launch(qemu, settings, image, paths, options, out var sshPort, out var appPort);
         var instance = new EmulatorInstance(board.Name, pid, qemu, sshPort, appPort, image.HostKeyFingerprint, image.DeployKey, image.Stamp,
-            paths.ConsoleLog, DateTimeOffset.UtcNow);
+            paths.ConsoleLog, DateTimeOffset.UtcNow, options.Network);
         // Recorded before the wait: if this run is interrupted, the next one finds (and can stop) it.
         instance.Save(paths.StateFile);
         try
@@ -205,7 +219,7 @@ public sealed class EmulatorMachine(IBuildLog log, Consent consent)
             File.Delete(paths.ConsoleLog);
             File.Delete(paths.QemuLog);
             File.Delete(paths.PidFile);
-            var spec = new ProcessSpec(qemu, [.. QemuArguments(settings, image, paths, sshPort, appPort)])
+            var spec = new ProcessSpec(qemu, [.. QemuArguments(settings, image, paths, sshPort, appPort, options.Network)])
             {
                 LogFile = paths.QemuLog,
                 Timeout = TimeSpan.FromMinutes(2),
@@ -239,7 +253,8 @@ public sealed class EmulatorMachine(IBuildLog log, Consent consent)
         }
     }
 
-    public static IReadOnlyList<string> QemuArguments(EmulatorSettings settings, DeviceImage image, EmulatorPaths paths, int sshPort, int appPort) =>
+    public static IReadOnlyList<string> QemuArguments(EmulatorSettings settings, DeviceImage image, EmulatorPaths paths, int sshPort, int appPort,
+        EmulatorNetwork network = EmulatorNetwork.Isolated) =>
     [
         "-M", settings.Machine,
         "-cpu", settings.Cpu,
@@ -251,7 +266,9 @@ public sealed class EmulatorMachine(IBuildLog log, Consent consent)
         "-kernel", image.Kernel,
         "-initrd", image.Initramfs,
         "-append", "console=ttyS0 panic=-1",
-        "-netdev", $"user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:{sshPort}-:22,hostfwd=tcp:127.0.0.1:{appPort}-:{EmulatorInstance.DeviceAppPort}",
+        // Isolated (restrict=on): the forwards below are all that passes. Nat: the device also
+        // reaches this machine (10.0.2.2 is its 127.0.0.1) and what it reaches.
+        "-netdev", $"user,id=n0,restrict={(network == EmulatorNetwork.Isolated ? "on" : "off")},hostfwd=tcp:127.0.0.1:{sshPort}-:22,hostfwd=tcp:127.0.0.1:{appPort}-:{EmulatorInstance.DeviceAppPort}",
         // romfile= : the NIC's option ROM is for PC firmware; without it qemu looks for a file it may not have.
         "-device", $"{settings.Nic},netdev=n0,romfile=",
         "-serial", "file:" + paths.ConsoleLog.Replace(",", ",,"),

@@ -12,6 +12,8 @@ namespace Crossboard.Recipes;
 /// <param name="DebianRustStdTriple">The Rust target whose std Debian's libstd-rust-dev:&lt;DebianArch&gt; carries; null when none.</param>
 /// <param name="RustupPrebuiltStd">Whether rustup ships a prebuilt std for its targets (MIPS lost it in Rust 1.72/1.75: tier 3).</param>
 /// <param name="QemuSystemPackage">The Debian package with its qemu-system-* emulator.</param>
+/// <param name="DebianLoader">glibc's dynamic loader on Debian's port (what a binary linked against Debian's libraries asks for).</param>
+/// <param name="DebianFloatAbi">The float ABI of Debian's port (mipsel: hard, o32 FPXX).</param>
 public sealed record CpuArchitecture(
     string Name,
     ushort ElfMachine,
@@ -23,7 +25,9 @@ public sealed record CpuArchitecture(
     bool RustupPrebuiltStd,
     string QemuUser,
     string QemuSystem,
-    string QemuSystemPackage);
+    string QemuSystemPackage,
+    string? DebianLoader = null,
+    string DebianFloatAbi = "hard");
 
 /// <summary>The architectures boards can have. A board of a new CPU family starts with a row here.</summary>
 public static class CpuArchitectures
@@ -36,13 +40,13 @@ public static class CpuArchitectures
     public static IReadOnlyList<CpuArchitecture> All { get; } =
     [
         // Little-endian before big-endian: "mipsel" also starts with "mips".
-        new("mipsel", ElfMips, 32, true, ["mipsel", "mipsisa32r6el"], "mipsel", "mipsel-unknown-linux-gnu", false, "qemu-mipsel", "qemu-system-mipsel", "qemu-system-mips"),
-        new("mips", ElfMips, 32, false, ["mips", "mipsisa32r6"], "mips", null, false, "qemu-mips", "qemu-system-mips", "qemu-system-mips"),
-        new("arm", ElfArm, 32, true, ["arm", "thumb"], "armhf", "armv7-unknown-linux-gnueabihf", true, "qemu-arm", "qemu-system-arm", "qemu-system-arm"),
-        new("aarch64", ElfAarch64, 64, true, ["aarch64"], "arm64", "aarch64-unknown-linux-gnu", true, "qemu-aarch64", "qemu-system-aarch64", "qemu-system-arm"),
+        new("mipsel", ElfMips, 32, true, ["mipsel", "mipsisa32r6el"], "mipsel", "mipsel-unknown-linux-gnu", false, "qemu-mipsel", "qemu-system-mipsel", "qemu-system-mips", "/lib/ld.so.1"),
+        new("mips", ElfMips, 32, false, ["mips", "mipsisa32r6"], "mips", null, false, "qemu-mips", "qemu-system-mips", "qemu-system-mips", "/lib/ld.so.1"),
+        new("arm", ElfArm, 32, true, ["arm", "thumb"], "armhf", "armv7-unknown-linux-gnueabihf", true, "qemu-arm", "qemu-system-arm", "qemu-system-arm", "/lib/ld-linux-armhf.so.3"),
+        new("aarch64", ElfAarch64, 64, true, ["aarch64"], "arm64", "aarch64-unknown-linux-gnu", true, "qemu-aarch64", "qemu-system-aarch64", "qemu-system-arm", "/lib/ld-linux-aarch64.so.1"),
         // PC-class boards (x86 OpenWrt, an industrial PC), and the deploy tests' device, whose SSH
         // servers run on the test machine's own CPU (tests/Fixtures/Ssh/recipes).
-        new("x86_64", ElfX8664, 64, true, ["x86_64"], "amd64", "x86_64-unknown-linux-gnu", true, "qemu-x86_64", "qemu-system-x86_64", "qemu-system-x86"),
+        new("x86_64", ElfX8664, 64, true, ["x86_64"], "amd64", "x86_64-unknown-linux-gnu", true, "qemu-x86_64", "qemu-system-x86_64", "qemu-system-x86", "/lib64/ld-linux-x86-64.so.2"),
     ];
 
     public static IReadOnlyList<string> Names => All.Select(a => a.Name).ToList();

@@ -111,6 +111,10 @@ public sealed class BuildSwitches
         Min = 1, Max = 65535, Expected = "a TCP port number (1-65535)", Group = EmulatorGroup)]
     public int? EmulatorSshPort { get; private set; }
 
+    [Switch("emulator-network", "isolated|nat", "What the emulated device's network reaches: isolated (nothing; only its SSH and app ports are forwarded to it) or nat (QEMU's user network: this machine's 127.0.0.1 services at 10.0.2.2, and what this machine reaches).",
+        DefaultText = "the app's emulator-network, else isolated", Group = EmulatorGroup, Choices = "isolated=Isolated,nat=Nat", ChoicesHelp = "isolated or nat")]
+    public Emulator.EmulatorNetwork? EmulatorNetwork { get; private set; }
+
     [Switch("emulator-app-port", "PORT", "127.0.0.1 port for the emulated device's port 8000, the app.", DefaultText = "a free one",
         Min = 1, Max = 65535, Expected = "a TCP port number (1-65535)", Group = EmulatorGroup)]
     public int? EmulatorAppPort { get; private set; }
@@ -147,6 +151,19 @@ public sealed class BuildSwitches
     [Switch("smoke-url", "URL", "Check after deploy: http(s)://{host}:PORT/PATH or tcp://{host}:PORT; 'none' to skip.", DefaultText = "the recipe's smoke-url",
         Validate = nameof(CheckSmokeUrl), Group = DeployGroup)]
     public string? SmokeUrl { get; private set; }
+
+    [Switch("app-args", "ARGS", "The app's arguments on the device, split at spaces, instead of its Cargo.toml's [package.metadata.crossboard] args.", Group = DeployGroup)]
+    public string? AppArgs { get; private set; }
+
+    [Switch("app-env", "NAME=VALUE", "The app's environment on the device, several separated by ';': each overrides the same name in its Cargo.toml's [package.metadata.crossboard.env]. Values are never printed or logged.",
+        Validate = nameof(CheckAppEnv), Group = DeployGroup)]
+    public string? AppEnv { get; private set; }
+
+    /// <summary>--app-args as the app gets them; null when not given.</summary>
+    public IReadOnlyList<string>? AppArguments => AppArgs?.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>--app-env's variables, in the order given.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> AppEnvironment => AppEnv is null ? [] : ParseAppEnv(AppEnv);
 
     [Switch("smoke-expect", "TEXT", "Text the smoke check's answer must contain.", DefaultText = "the recipe's smoke-expect", Group = DeployGroup)]
     public string? SmokeExpect { get; private set; }
@@ -263,6 +280,32 @@ public sealed class BuildSwitches
         dir.StartsWith('/') && !dir.Any(char.IsControl)
             ? dir
             : throw new CrossboardException($"--test-dir={dir}: give an absolute directory on the device, e.g. /tmp or /mnt/sd.");
+
+    private static string CheckAppEnv(string text)
+    {
+        _ = ParseAppEnv(text);
+        return text;
+    }
+
+    private static List<KeyValuePair<string, string>> ParseAppEnv(string text)
+    {
+        var result = new List<KeyValuePair<string, string>>();
+        foreach (var item in text.Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = item.IndexOf('=');
+            var name = equals < 0 ? item.Trim() : item[..equals].Trim();
+            if (equals < 0 || !AppLaunch.IsName(name))
+            {
+                // The value is not repeated: it may be a secret.
+                throw new CrossboardException($"--app-env: '{(name.Length > 40 ? name[..40] + "..." : name)}' is not NAME=VALUE with a variable name of letters, digits and _ " +
+                    "(e.g. --app-env=\"DATABASE_URL=postgresql://host/db;LOG_LEVEL=debug\").");
+            }
+
+            result.Add(new(name, item[(equals + 1)..]));
+        }
+
+        return result;
+    }
 
     private static string CheckSmokeUrl(string url)
     {

@@ -31,16 +31,35 @@ public sealed partial class DebianTargetLibraries
 
     public TargetLibraries Provide(CLibrariesRequest request)
     {
+        var provided = ProvideLibraries(request, out var emulatedDeviceOnly);
+        return provided with { EmulatedDeviceOnly = emulatedDeviceOnly };
+    }
+
+    private TargetLibraries ProvideLibraries(CLibrariesRequest request, out bool emulatedDeviceOnly)
+    {
         var debian = request.Definition.DebianCross
             ?? throw new CrossboardException($"{request.Definition.SourceFile}: toolchain '{request.Definition.Name}' has no [debian] table.");
         var arch = debian.Arch;
         var gnu = request.Toolchain.GnuTarget;
+        emulatedDeviceOnly = false;
+        if (request.Static && request.Libraries.Select(l => l.Library).FirstOrDefault(l => !l.StaticLinkable) is { } dynamicOnly)
+        {
+            const string why = "its archive needs others Debian does not ship";
+            if (request.Board.Emulator?.DebianArch != arch)
+            {
+                throw StaticRefused(request, dynamicOnly, why);
+            }
+
+            // The board's emulated device is assembled from Debian's packages of this arch: a
+            // dynamic build against them runs there (its image carries the libraries), though not
+            // on the real board.
+            request.Log.Warning(EmulatedDeviceOnlyWarning(request, dynamicOnly, why));
+            request = request with { Static = false };
+            emulatedDeviceOnly = true;
+        }
+
         var libraries = WithStaticNeeds(request.Libraries.Select(l => l.Library), request.Static);
         var packages = libraries.Select(l => l.DebianDev).Distinct().Order(StringComparer.Ordinal).ToList();
-        if (request.Static && libraries.FirstOrDefault(l => !l.StaticLinkable) is { } dynamicOnly)
-        {
-            throw StaticRefused(request, dynamicOnly, "its archive needs others Debian does not ship");
-        }
 
         var root = Path.Combine(request.WorkDir, "target-libs", $"debian-{arch}", string.Join('+', libraries.Select(l => l.Name).Order(StringComparer.Ordinal)));
         if (IsComplete(root))
@@ -188,6 +207,17 @@ public sealed partial class DebianTargetLibraries
                 throw StaticRefused(request, library, $"{string.Join(", ", missing)} missing in {libDir}");
             }
         }
+    }
+
+    private static string EmulatedDeviceOnlyWarning(CLibrariesRequest request, CLibrary library, string why)
+    {
+        var where = (request.Libraries.FirstOrDefault(d => d.Library == library) ?? request.Libraries[0]).Where;
+        var board = request.Board;
+        return $"{where}: {library.What} cannot be linked statically from Debian's packages ({why}), and {board.Name} links statically " +
+            $"(the device runs {board.System.Libc}, the {request.Definition.Name} toolchain links {request.Toolchain.Libc}). So the app is linked dynamically " +
+            $"against Debian's {board.Emulator!.DebianArch} libraries: it runs on {board.Name}'s emulated device (--device=emulator), whose image carries them, " +
+            $"and not on a stock {board.System.Os} device. For a real {board.Name}, build with a {board.System.Libc} toolchain " +
+            $"({string.Join(", ", board.Toolchain.Allowed.Where(t => t != request.Definition.Name))}), and install {library.OpenWrtPackage} on the device (opkg install {library.OpenWrtPackage}).";
     }
 
     private static CrossboardException StaticRefused(CLibrariesRequest request, CLibrary library, string why)

@@ -26,6 +26,7 @@ public sealed record CLibrariesRequest(
 /// <param name="PkgConfigDirs">Where their .pc files are.</param>
 /// <param name="Static">Whether the build links them statically.</param>
 /// <param name="Reused">Nothing was fetched: the sysroot was complete already.</param>
+/// <param name="EmulatedDeviceOnly">Linked dynamically against Debian's libraries although the board links statically (a library has no usable archive): the build runs on the board's emulated device, not on the real board.</param>
 public sealed record TargetLibraries(
     IReadOnlyList<CLibrary> Libraries,
     string Sysroot,
@@ -33,7 +34,8 @@ public sealed record TargetLibraries(
     IReadOnlyList<string> IncludeDirs,
     IReadOnlyList<string> PkgConfigDirs,
     bool Static,
-    bool Reused);
+    bool Reused,
+    bool EmulatedDeviceOnly = false);
 
 /// <summary>The answer of a toolchain kind that cannot provide target C libraries yet: a clear error, never a silent no-op.</summary>
 public static class CLibrariesNotProvided

@@ -12,12 +12,12 @@ public sealed class AppRunner(DeploySettings settings, IBuildLog log)
     /// <returns>The remote command's exit status (the app's, for service = none); null when it was stopped.</returns>
     public int? Run(DeviceTarget target, string appName, Action<string> onLine, CancellationToken stop)
     {
-        using var deviceLog = new DeviceLog(log, null, settings.LogDir is null ? null : settings.LogFileFor(target.Name));
+        using var deviceLog = new DeviceLog(log, null, settings.LogDir is null ? null : settings.LogFileFor(target.Name)) { Secrets = settings.Launch.Secrets.ToList() };
         var binary = RemoteShell.Join(settings.InstallDir, appName);
         using var connection = DeviceConnection.Open(target, settings.Credentials, deviceLog, settings.ConnectTimeout, settings.DefaultKnownHosts);
-        var service = new ServiceManager(connection, settings.Service, appName, binary);
+        var service = new ServiceManager(connection, settings.Service, appName, binary, launch: settings.Launch);
         var foreground = settings.Service == ServiceStyle.None;
-        var follow = foreground ? $"exec {RemoteShell.Quote(binary)} 2>&1" : service.FollowCommand!;
+        var follow = foreground ? $"exec {settings.Launch.ShellCommand(RemoteShell.Quote(binary))} 2>&1" : service.FollowCommand!;
         if (foreground)
         {
             var exists = connection.Run($"[ -x {RemoteShell.Quote(binary)} ]", $"look for {binary}");

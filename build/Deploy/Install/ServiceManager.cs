@@ -32,8 +32,12 @@ public sealed record ServiceRecording(string? Manifest, string Time, string Boar
 /// A service definition it writes goes into crossboard's record on the device, its previous
 /// content kept beside the record until the next deploy, so that a failed deploy can put it back.
 /// </summary>
-public sealed class ServiceManager(DeviceConnection connection, string style, string name, string binary, string sudo = "", ServiceRecording? recording = null)
+/// <param name="launch">The app's arguments and environment (<see cref="AppLaunch"/>).</param>
+public sealed class ServiceManager(DeviceConnection connection, string style, string name, string binary, string sudo = "", ServiceRecording? recording = null,
+    AppLaunch? launch = null)
 {
+    private readonly AppLaunch _launch = launch ?? AppLaunch.Plain;
+
     /// <summary>Where a background app's output goes (RAM on OpenWrt: no flash wear).</summary>
     public string BackgroundLog => $"/tmp/{name}.log";
 
@@ -102,7 +106,9 @@ public sealed class ServiceManager(DeviceConnection connection, string style, st
     {
         ServiceStyle.Background => BackgroundFunctions + (restart
             ? "stop\nstart\n"
-            : "p=; read -r p < \"$pidf\" 2>/dev/null; if [ -n \"$p\" ] && alive \"$p\"; then echo \"running $p\"; else start; fi\n"),
+            // Running, and started with the same arguments and environment: left as it is.
+            : "p=; read -r p < \"$pidf\" 2>/dev/null; l=; read -r l < \"$launchf\" 2>/dev/null\n" +
+              "if [ -n \"$p\" ] && alive \"$p\" && [ \"$l\" = \"$launch\" ]; then echo \"running $p\"; else stop; start; fi\n"),
         ServiceStyle.Procd => ProcdApplyScript(restart),
         ServiceStyle.Systemd => SystemdScript(restart),
         ServiceStyle.None => null,
@@ -174,9 +180,9 @@ public sealed class ServiceManager(DeviceConnection connection, string style, st
 
     /// <summary>The shell functions that find, stop and start the background instance.</summary>
     private string BackgroundFunctions =>
-        $"name={RemoteShell.Quote(name)}; bin={RemoteShell.Quote(binary)}; log={RemoteShell.Quote(BackgroundLog)}\n" +
+        $"name={RemoteShell.Quote(name)}; bin={RemoteShell.Quote(binary)}; log={RemoteShell.Quote(BackgroundLog)}; launch={RemoteShell.Quote(_launch.Fingerprint)}\n" +
         // /var/run is tmpfs on OpenWrt and most systems; a read-only or missing one falls back to /tmp.
-        "r=/var/run; { [ -d \"$r\" ] && [ -w \"$r\" ]; } || r=/tmp; pidf=\"$r/$name.pid\"\n" +
+        "r=/var/run; { [ -d \"$r\" ] && [ -w \"$r\" ]; } || r=/tmp; pidf=\"$r/$name.pid\"; launchf=\"$r/$name.launch\"\n" +
         // kill -0 succeeds on a zombie: look at its state too ("pid (comm) S ...", comm may hold
         // spaces and parentheses). Shell builtins only: each fork costs milliseconds on a small
         // device, and Deploy runs this even when nothing changed.
@@ -192,10 +198,10 @@ public sealed class ServiceManager(DeviceConnection connection, string style, st
         "}\n" +
         "start() {\n" +
         "  cd /\n" +
-        "  if command -v setsid >/dev/null 2>&1; then setsid \"$bin\" > \"$log\" 2>&1 < /dev/null &\n" +
-        "  else ( trap '' HUP; exec \"$bin\" ) > \"$log\" 2>&1 < /dev/null &\n" +
+        $"  if command -v setsid >/dev/null 2>&1; then setsid {_launch.ShellCommand("\"$bin\"")} > \"$log\" 2>&1 < /dev/null &\n" +
+        $"  else ( trap '' HUP; exec {_launch.ShellCommand("\"$bin\"")} ) > \"$log\" 2>&1 < /dev/null &\n" +
         "  fi\n" +
-        "  new=$!; echo \"$new\" > \"$pidf\"\n" +
+        "  new=$!; echo \"$new\" > \"$pidf\"; if [ -n \"$launch\" ]; then echo \"$launch\" > \"$launchf\"; else rm -f \"$launchf\"; fi\n" +
         // An app that cannot start (wrong architecture, missing loader, bad config) dies at once.
         "  sleep 1\n" +
         "  if alive \"$new\"; then echo \"started $new\"; else rm -f \"$pidf\"; echo \"died\"; tail -n 20 \"$log\"; exit 3; fi\n" +
@@ -241,7 +247,7 @@ public sealed class ServiceManager(DeviceConnection connection, string style, st
         "\n" +
         "start_service() {\n" +
         "\tprocd_open_instance\n" +
-        $"\tprocd_set_param command {binary}\n" +
+        _launch.ProcdLines(binary) +
         "\tprocd_set_param respawn\n" +
         "\tprocd_set_param stdout 1\n" +
         "\tprocd_set_param stderr 1\n" +
@@ -254,7 +260,7 @@ public sealed class ServiceManager(DeviceConnection connection, string style, st
         "After=network.target\n" +
         "\n" +
         "[Service]\n" +
-        $"ExecStart={binary}\n" +
+        _launch.SystemdLines(binary) +
         "Restart=on-failure\n" +
         "\n" +
         "[Install]\n" +

@@ -177,7 +177,8 @@ public static class SmokeCheck
     private static string Shorten(string body)
     {
         var line = body.ReplaceLineEndings(" ").Trim();
-        return line.Length > 80 ? line[..80] + "..." : line;
+        // Long enough for an app's own error line (which server it could not reach, and why).
+        return line.Length > 240 ? line[..240] + "..." : line;
     }
 
     private static string Indent(string text) => string.Join(Environment.NewLine, text.Split('\n').Select(l => "  " + l.TrimEnd('\r')));

@@ -55,11 +55,33 @@ public static class DeployTasks
             Force = given.Force,
             KeepFailed = given.KeepFailed,
             Board = context.Board,
+            EmulatedDevice = context.Switches.DeploysToEmulator ? EmulatedDevice(context) : null,
+            Launch = Launch(app, given),
             Credentials = new DeployCredentials(given.PasswordEnv, given.PassphraseEnv, DeployCredentials.PromptOnTerminal),
             DefaultKnownHosts = Path.Combine(Home, ".ssh", "known_hosts"),
             LogDir = Path.Combine(context.Switches.WorkDir, "logs", "deploy"),
             EarlyConnection = context.EarlyConnection,
         };
+    }
+
+    /// <summary>The app's arguments and environment: --app-args and --app-env over its Cargo.toml's.</summary>
+    private static AppLaunch Launch(Cargo.AppSettings app, Switches.BuildSwitches given)
+    {
+        var environment = (app.Environment ?? []).Where(e => given.AppEnvironment.All(g => g.Key != e.Key)).Concat(given.AppEnvironment).ToList();
+        return new AppLaunch(given.AppArguments ?? app.Arguments ?? [], environment);
+    }
+
+    /// <summary>The emulated device binaries of the run's board go to, as they see it; null when no board emulates it (Deploy says so).</summary>
+    private static Recipes.Board? EmulatedDevice(BuildContext context)
+    {
+        try
+        {
+            return Emulator.EmulatorDevices.DeviceView(Emulator.EmulatorDevices.EmulatedBoardFor(context.Board, context.Catalog.Boards));
+        }
+        catch (CrossboardException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The app's service style where it sets one and the board can run it (procd and systemd need that init), else the board's.</summary>

@@ -21,6 +21,6 @@ public sealed class EmulatorImage : FrostingTask<BuildContext>
 
         // The image is assembled on this machine whatever runs the build: its dpkg answers can be kept.
         var packages = new DebianPackages(context.Consent, context.BuildLog.Information) { Probes = ProbeCache.InWorkDir(context.Switches.WorkDir) };
-        context.Stages.DeviceImage = new DeviceImageBuilder(packages, context.BuildLog).Build(board, context.Switches.WorkDir);
+        context.Stages.DeviceImage = new DeviceImageBuilder(packages, context.BuildLog).Build(board, context.Switches.WorkDir, EmulatorTasks.ImageOptions(context));
     }
 }

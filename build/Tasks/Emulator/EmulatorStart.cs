@@ -17,7 +17,7 @@ public sealed class EmulatorStart : FrostingTask<BuildContext>
         // With --exclusive EmulatorImage did not run: boot the image already built, if there is one.
         var image = context.Stages.DeviceImage ?? DeviceImage.Load(new EmulatorPaths(context.Switches.WorkDir, board.Name).ImageDir)
             ?? throw new CrossboardException($"There is no device image for {board.Name} in {context.Switches.WorkDir} yet: run --target=EmulatorImage (or EmulatorStart without --exclusive).");
-        var options = new EmulatorStartOptions { SshPort = context.Switches.EmulatorSshPort, AppPort = context.Switches.EmulatorAppPort };
+        var options = EmulatorTasks.StartOptions(context);
         var instance = new EmulatorMachine(context.BuildLog, context.Consent).Start(board, image, context.Switches.WorkDir, options);
         context.Stages.DeviceTarget = EmulatorDevices.Target(instance);
     }
