@@ -18,6 +18,8 @@ packages=(
   # crates the C-library tests build from Debian's registry (tests/setup/debian-crates.toml), and
   # pkg-config, which the pkg-config crate runs for the target's .pc files
   librust-pkg-config-dev librust-libsqlite3-sys-dev pkg-config
+  # samples/sensor-log's crates (HTTP, libpq), and the PostgreSQL its end-to-end test forwards to
+  librust-tiny-http-dev librust-pq-sys-dev postgresql postgresql-client
   # running foreign binaries and the emulated device
   qemu-user qemu-system-mips qemu-utils cpio sccache
   # real SSH servers for the deploy tests, and the busybox-only userland their devices get
