@@ -58,4 +58,25 @@ public sealed class ArtifactCheckOnCBinariesTests(CrossBuilds builds, TestBinari
         Assert.Contains("The artifact check cannot read the binary:", error.Message);
         Assert.Contains("is a script", error.Message);
     }
+
+    [Fact]
+    public void A_glibc_dynamic_binary_is_refused_by_malta_le_and_fits_its_emulated_device_only()
+    {
+        var malta = builds.Board("malta-le");
+        var device = Crossboard.Emulator.EmulatorDevices.DeviceView(malta);
+
+        var real = ArtifactCheck.Check(binaries.GlibcDynamicMipsel, malta);
+        Assert.False(real.Fits);
+        Assert.Contains(real.Refusals, r => r.Contains("linked dynamically against glibc (loader /lib/ld.so.1), but malta-le runs musl"));
+
+        Assert.NotNull(device);
+        var emulated = ArtifactCheck.Check(binaries.GlibcDynamicMipsel, device);
+        Assert.True(emulated.Fits, string.Join("; ", emulated.Refusals));
+        Assert.Equal("malta-le's emulated device", device.Name);
+        Assert.Equal(("gnu", "/lib/ld.so.1", "hard"), (device.System.Libc, device.System.Interpreter, device.Cpu.FloatAbi));
+        // The board's own facts are what the real device has.
+        Assert.Equal(("musl", "soft"), (malta.System.Libc, malta.Cpu.FloatAbi));
+        // A board without [emulator] has no emulated device of its own.
+        Assert.Null(Crossboard.Emulator.EmulatorDevices.DeviceView(builds.Board("omega2")));
+    }
 }

@@ -20,6 +20,7 @@ public sealed class TestBinaries : IDisposable
     private readonly Lazy<string> _muslDynamic;
     private readonly Lazy<string> _object;
     private readonly Lazy<string> _staticPie;
+    private readonly Lazy<string> _glibcDynamic;
 
     public TestBinaries()
     {
@@ -40,12 +41,15 @@ public sealed class TestBinaries : IDisposable
         _object = new(() => Compile("mipsel-linux-gnu-gcc", "start.o", "-c", mipsStart));
         var hello = _dir.Write("hello.c", "#include <stdio.h>\nint main(void) { puts(\"hi\"); return 0; }\n");
         _staticPie = new(() => Compile("gcc", "static-pie", "-static-pie", hello));
+        _glibcDynamic = new(() => Compile("mipsel-linux-gnu-gcc", "glibc-dynamic", "-O2", hello));
     }
 
     public string BigEndianMips => _bigEndianMips.Value;
     public string Armv6 => _armv6.Value;
     public string MuslDynamicSoftFloatMipsel => _muslDynamic.Value;
     public string MipselObject => _object.Value;
+    /// <summary>A mipsel program linked dynamically against Debian's glibc (hard float, /lib/ld.so.1).</summary>
+    public string GlibcDynamicMipsel => _glibcDynamic.Value;
     /// <summary>A host (x86-64) static-pie program: ET_DYN with a dynamic section but no loader.</summary>
     public string StaticPie => _staticPie.Value;
 

@@ -38,4 +38,36 @@ public sealed class AppSettingsTests
         Assert.Contains("/app/Cargo.toml(4,16): smoke-expect must be a string", error.Message);
         Assert.Equal([2, 3, 4], error.Problems.Select(p => p.Line));
     }
+
+    [Fact]
+    public void Arguments_environment_and_emulator_network_are_the_apps()
+    {
+        const string manifest = "[package]\nname = \"s\"\n\n[package.metadata.crossboard]\nargs = [\"--listen\", \"0.0.0.0:8000\"]\nemulator-network = \"nat\"\n\n" +
+            "[package.metadata.crossboard.env]\nDATABASE_URL = \"postgresql://sensor@10.0.2.2/sensors\"\nLOG_LEVEL = \"debug\"\n";
+
+        var settings = AppManifest.Read(manifest, "/app/Cargo.toml");
+
+        Assert.Equal(["--listen", "0.0.0.0:8000"], settings.Arguments);
+        Assert.Equal([new("DATABASE_URL", "postgresql://sensor@10.0.2.2/sensors"), new("LOG_LEVEL", "debug")], settings.Environment);
+        Assert.Equal("nat", settings.EmulatorNetwork!.Value);
+        // The inline form reads the same.
+        var inline = AppManifest.Read("[package.metadata.crossboard]\nenv = { A_1 = \"x\" }\n", "/app/Cargo.toml");
+        Assert.Equal([new("A_1", "x")], inline.Environment);
+        Assert.Null(inline.Arguments);
+    }
+
+    [Fact]
+    public void Wrong_arguments_environment_and_network_are_named_at_their_line()
+    {
+        var error = Assert.Throws<InputException>(() => AppManifest.Read(
+            "[package.metadata.crossboard]\nargs = \"--verbose\"\nemulator-network = \"bridge\"\nenv = \"A=1\"\n\n[package.metadata.crossboard.env]\n1BAD = \"x\"\nPORT = 8000\n",
+            "/app/Cargo.toml"));
+
+        Assert.Contains("5 problems", error.Message);
+        Assert.Contains("/app/Cargo.toml(2,8): args must be a list of strings", error.Message);
+        Assert.Contains("/app/Cargo.toml(3,20): emulator-network 'bridge' is neither isolated", error.Message);
+        Assert.Contains("/app/Cargo.toml(4,7): env must be a table of strings", error.Message);
+        Assert.Contains("/app/Cargo.toml(7,1): '1BAD' is not an environment variable name", error.Message);
+        Assert.Contains("/app/Cargo.toml(8,8): env.PORT must be a string", error.Message);
+    }
 }
