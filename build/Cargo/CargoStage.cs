@@ -204,7 +204,7 @@ public sealed class CargoStage(ICommandRunner runner, DebianPackages packages, I
         }
 
         var kind = ToolchainKinds.Of(inputs.ToolchainDefinition);
-        var provided = kind.ProvideCLibraries(new CLibrariesRequest(inputs.Board, inputs.ToolchainDefinition, inputs.Toolchain!, declared, settings.Static, inputs.WorkDir, log, cancellation));
+        var provided = kind.ProvideCLibraries(new CLibrariesRequest(inputs.Board, inputs.ToolchainDefinition, inputs.Toolchain!, declared, settings.Static, inputs.WorkDir, log, cancellation, runner));
         log.Information($"C libraries for {inputs.Triple}: {string.Join(", ", provided.Libraries.Select(l => l.Name))}, linked {(provided.Static ? "statically" : "dynamically")}, from {provided.Sysroot}{(provided.Reused ? " (ready)" : "")}");
         return provided;
     }

@@ -129,6 +129,27 @@ public sealed class ConfigSeeder(ICommandRunner runner, IBuildLog log)
         return new SeedResult(layout.DotConfig, seed, Skipped: false);
     }
 
+    /// <summary>
+    /// Crossboard itself changed a .config SeedConfig had verified (packages selected for an app's
+    /// target C libraries, then make defconfig): the verification carries over to the new text, so
+    /// the next SeedConfig skips instead of seeding again. Nothing is recorded for a .config that
+    /// was not verified before the change.
+    /// </summary>
+    public static void CarryVerification(SdkLayout layout, string before, string after)
+    {
+        var statePath = Path.Combine(layout.StateDir, SeedStateFile);
+        if (!File.Exists(statePath))
+        {
+            return;
+        }
+
+        var state = File.ReadAllText(statePath).Split('\n');
+        if (state.Length >= 2 && state[1] == Sha256(before))
+        {
+            File.WriteAllText(statePath, state[0] + "\n" + Sha256(after));
+        }
+    }
+
     /// <summary>Seed lines the resulting .config does not honour.</summary>
     public static IReadOnlyList<string> Dropped(IEnumerable<string> seed, DotConfig result) =>
         seed.Where(line =>

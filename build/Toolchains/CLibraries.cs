@@ -17,6 +17,7 @@ namespace Crossboard.Toolchains;
 /// <param name="StaticLinkable">Whether its archives link alone; libpq's need libpgcommon/libpgport, which Debian does not ship.</param>
 /// <param name="Sonames">What a dynamically linked binary NEEDs from it.</param>
 /// <param name="StaticAlso">The other libraries (names here) a static link of it needs: its .pc file's Libs.private beyond libc.</param>
+/// <param name="OpenWrtBuild">How an OpenWrt tree or SDK builds it into its staging_dir.</param>
 public sealed record CLibrary(
     string Name,
     string What,
@@ -27,7 +28,8 @@ public sealed record CLibrary(
     IReadOnlyList<string> Archives,
     bool StaticLinkable,
     IReadOnlyList<string> Sonames,
-    IReadOnlyList<string>? StaticAlso = null)
+    IReadOnlyList<string>? StaticAlso = null,
+    OpenWrtSourcePackage? OpenWrtBuild = null)
 {
     /// <summary>
     /// The variables the crates that link it read (set for the build only): where its library and
@@ -77,10 +79,14 @@ public static class CLibraries
 {
     public static IReadOnlyList<CLibrary> All { get; } =
     [
-        new("sqlite3", "SQLite", "libsqlite3-dev", "libsqlite3-0", "libsqlite3", "sqlite3", ["libsqlite3.a"], true, ["libsqlite3.so.0"], ["z"]),
-        new("pq", "PostgreSQL's client library libpq", "libpq-dev", "libpq5", "libpq", "libpq", ["libpq.a"], false, ["libpq.so.5"]),
-        new("ssl", "OpenSSL (libssl and libcrypto)", "libssl-dev", "libssl3", "libopenssl3", "openssl", ["libssl.a", "libcrypto.a"], true, ["libssl.so.3", "libcrypto.so.3"]),
-        new("z", "zlib", "zlib1g-dev", "zlib1g", "zlib", "zlib", ["libz.a"], true, ["libz.so.1"]),
+        new("sqlite3", "SQLite", "libsqlite3-dev", "libsqlite3-0", "libsqlite3", "sqlite3", ["libsqlite3.a"], true, ["libsqlite3.so.0"], ["z"],
+            new OpenWrtSourcePackage("sqlite3", "libsqlite3", "packages")),
+        new("pq", "PostgreSQL's client library libpq", "libpq-dev", "libpq5", "libpq", "libpq", ["libpq.a"], false, ["libpq.so.5"], null,
+            new OpenWrtSourcePackage("postgresql", "libpq", "packages")),
+        new("ssl", "OpenSSL (libssl and libcrypto)", "libssl-dev", "libssl3", "libopenssl3", "openssl", ["libssl.a", "libcrypto.a"], true, ["libssl.so.3", "libcrypto.so.3"], null,
+            new OpenWrtSourcePackage("openssl", "libopenssl", "base")),
+        new("z", "zlib", "zlib1g-dev", "zlib1g", "zlib", "zlib", ["libz.a"], true, ["libz.so.1"], null,
+            new OpenWrtSourcePackage("zlib", "zlib", "base")),
     ];
 
     /// <summary>Other names users write for them: "sqlite" for sqlite3, "libpq" for pq, "openssl" for ssl.</summary>
@@ -105,3 +111,9 @@ public static class CLibraries
             ? Aliases.GetValueOrDefault(close, close)
             : null;
 }
+
+/// <summary>How OpenWrt builds a C library into its staging_dir.</summary>
+/// <param name="Source">The source package, named by its folder (feeds/packages/libs/sqlite3: sqlite3), for `make package/&lt;source&gt;/compile`.</param>
+/// <param name="Package">The binary package whose development files (headers, .so, .a, .pc) that compile stages, selected in .config as CONFIG_PACKAGE_&lt;package&gt;.</param>
+/// <param name="Feed">The feed that has it when the tree's own package/ does not: packages for sqlite3 and postgresql; base (the OpenWrt tree itself, as an SDK's feeds.conf.default names it) for zlib and openssl, which a source tree has in package/libs.</param>
+public sealed record OpenWrtSourcePackage(string Source, string Package, string Feed);

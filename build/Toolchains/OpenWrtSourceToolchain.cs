@@ -72,14 +72,17 @@ public sealed class OpenWrtSourceToolchain(ICommandRunner runner, IBuildLog log)
     }
 
     /// <summary>The tree's dl/ becomes a link to the work dir's shared dl/ (files already in a private dl/ move there).</summary>
-    public static void LinkDownloadCache(SdkLayout layout)
+    public static void LinkDownloadCache(SdkLayout layout) => LinkDownloadCache(layout.TreeDir, layout.DownloadDir);
+
+    /// <summary>The dl/ of an OpenWrt tree or SDK in <paramref name="tree"/> becomes a link to <paramref name="downloadDir"/>.</summary>
+    public static void LinkDownloadCache(string tree, string downloadDir)
     {
-        Directory.CreateDirectory(layout.DownloadDir);
-        var link = Path.Combine(layout.TreeDir, "dl");
+        Directory.CreateDirectory(downloadDir);
+        var link = Path.Combine(tree, "dl");
         var info = new DirectoryInfo(link);
         if (info.LinkTarget is { } target)
         {
-            if (Path.GetFullPath(target, layout.TreeDir).TrimEnd('/') == Path.GetFullPath(layout.DownloadDir).TrimEnd('/'))
+            if (Path.GetFullPath(target, tree).TrimEnd('/') == Path.GetFullPath(downloadDir).TrimEnd('/'))
             {
                 return;
             }
@@ -90,7 +93,7 @@ public sealed class OpenWrtSourceToolchain(ICommandRunner runner, IBuildLog log)
         {
             foreach (var file in info.GetFiles())
             {
-                var into = Path.Combine(layout.DownloadDir, file.Name);
+                var into = Path.Combine(downloadDir, file.Name);
                 if (!File.Exists(into))
                 {
                     file.MoveTo(into);
@@ -100,7 +103,7 @@ public sealed class OpenWrtSourceToolchain(ICommandRunner runner, IBuildLog log)
             info.Delete(recursive: true);
         }
 
-        Directory.CreateSymbolicLink(link, layout.DownloadDir);
+        Directory.CreateSymbolicLink(link, downloadDir);
     }
 
     /// <summary>

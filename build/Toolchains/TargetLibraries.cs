@@ -6,6 +6,7 @@ namespace Crossboard.Toolchains;
 /// <summary>What a toolchain kind is asked for when an app declares target C libraries.</summary>
 /// <param name="Libraries">The libraries the app declares, with where (its Cargo.toml and line).</param>
 /// <param name="Static">The board links statically (its libc differs from the toolchain's): the libraries' archives are needed.</param>
+/// <param name="Runner">Where the kind's commands run (the builder container with --docker); this machine when null.</param>
 public sealed record CLibrariesRequest(
     Board Board,
     ToolchainDefinition Definition,
@@ -14,7 +15,8 @@ public sealed record CLibrariesRequest(
     bool Static,
     string WorkDir,
     IBuildLog Log,
-    CancellationToken Cancellation = default);
+    CancellationToken Cancellation = default,
+    ICommandRunner? Runner = null);
 
 /// <summary>
 /// The target C libraries, ready for a build: a sysroot holding their headers, libraries and

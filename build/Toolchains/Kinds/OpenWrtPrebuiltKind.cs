@@ -55,8 +55,25 @@ public sealed class OpenWrtPrebuiltKind : IToolchainKind
     public ToolchainResult Resolve(ToolchainRequest request) =>
         new OpenWrtPrebuiltToolchain(request.Runner, request.Log, request.Http).Resolve(request.WorkDir, request.Board, request.Definition, request.Cancellation);
 
-    /// <summary>Not yet: OpenWrt's way (feeds, make package/&lt;pkg&gt;/compile into staging_dir) is to come.</summary>
-    public TargetLibraries ProvideCLibraries(CLibrariesRequest request) =>
-        throw CLibrariesNotProvided.For(this, request,
-            $"build them into the SDK's staging_dir yourself ((cd <sdk> && ./scripts/feeds update -a && ./scripts/feeds install <package> && make package/<package>/compile), the packages being {string.Join(", ", request.Libraries.Select(l => l.Library.OpenWrtPackage))}) and remove them from c-libraries.");
+    /// <summary>
+    /// OpenWrt's way, in the unpacked SDK the toolchain came with: feeds (the SDK's
+    /// feeds.conf.default names base, packages, ...), .config, `make package/&lt;pkg&gt;/compile` into
+    /// its staging_dir (<see cref="OpenWrtTargetLibraries"/>).
+    /// </summary>
+    public TargetLibraries ProvideCLibraries(CLibrariesRequest request)
+    {
+        // The toolchain is <sdk>/staging_dir/toolchain-*: the SDK is two folders up.
+        var sdk = request.Toolchain.Sysroot is { } toolchainDir ? Path.GetDirectoryName(Path.GetDirectoryName(toolchainDir.TrimEnd('/'))) : null;
+        if (sdk is null || !File.Exists(Path.Combine(sdk, "scripts", "feeds")) || !File.Exists(Path.Combine(sdk, "Makefile")))
+        {
+            throw new CrossboardException(
+                $"{request.Libraries[0].Where}: the app's target C libraries are built in the prebuilt SDK, but {sdk ?? request.Toolchain.BinDir} has no scripts/feeds and Makefile: is {request.Definition.SourceFile} pointing at an OpenWrt SDK archive? " +
+                "Remove the unpacked SDK under the work dir's toolchains/prebuilt/ and run again.");
+        }
+
+        var layout = new Sdk.SdkLayout(request.WorkDir, request.Definition.Name);
+        var tree = new OpenWrtBuildTree(sdk, $"the prebuilt SDK {sdk}", "sdk " + Path.GetFileName(sdk), Path.Combine(layout.StampDir, "packages"),
+            Path.Combine(request.WorkDir, "locks", "packages-" + Path.GetFileName(sdk)), layout);
+        return new OpenWrtTargetLibraries(request.Runner ?? LocalCommandRunner.Instance, request.Log).Provide(request, tree);
+    }
 }

@@ -51,10 +51,25 @@ public sealed class OpenWrtSourceKind : IToolchainKind
         }
     }
 
-    /// <summary>Not yet: OpenWrt's way (feeds, make package/&lt;pkg&gt;/compile into staging_dir) is to come.</summary>
-    public TargetLibraries ProvideCLibraries(CLibrariesRequest request) =>
-        throw CLibrariesNotProvided.For(this, request,
-            $"build them into the OpenWrt tree's staging_dir yourself ((cd <sdk> && ./scripts/feeds update -a && ./scripts/feeds install <package> && make package/<package>/compile), the packages being {string.Join(", ", request.Libraries.Select(l => l.Library.OpenWrtPackage))}) and remove them from c-libraries.");
+    /// <summary>
+    /// OpenWrt's way, in the tree BuildToolchain built the toolchain in: feeds, .config, `make
+    /// package/&lt;pkg&gt;/compile` into its staging_dir (<see cref="OpenWrtTargetLibraries"/>).
+    /// </summary>
+    public TargetLibraries ProvideCLibraries(CLibrariesRequest request)
+    {
+        var layout = new SdkLayout(request.WorkDir, request.Definition.Name);
+        var runner = request.Runner ?? LocalCommandRunner.Instance;
+        var commit = File.Exists(layout.DotConfig) ? new Cake.Git.GitClient(runner).Head(layout.TreeDir) : null;
+        if (commit is null)
+        {
+            throw new CrossboardException(
+                $"{request.Libraries[0].Where}: the app's target C libraries are built in the OpenWrt tree {layout.TreeDir}, which is not cloned and seeded. Run without --exclusive, so that CloneSdk, SeedConfig and BuildToolchain run first.");
+        }
+
+        var tree = new OpenWrtBuildTree(layout.TreeDir, $"the OpenWrt tree {layout.TreeDir}", commit, Path.Combine(layout.StampDir, "packages"), layout.LockDir, layout,
+            (before, after) => ConfigSeeder.CarryVerification(layout, before, after));
+        return new OpenWrtTargetLibraries(runner, request.Log).Provide(request, tree);
+    }
 }
 
 /// <summary>What both OpenWrt kinds ask of a board: its [openwrt] symbols.</summary>

@@ -2,6 +2,8 @@
 # Makes the miniature OpenWrt SDK (README.md beside this file) in DIR:
 #   DIR/openwrt   a git repository: tag v24.10.7, annotated tag v24.10.8 (main), and a branch
 #                 broken-gcc whose gcc fails to configure;
+#   DIR/packages  the packages feed: a git repository of package Makefiles (feed/), which the
+#                 tree's feeds.conf.default names as `src-git packages file://DIR/packages`;
 #   DIR/mirror    the source tarballs its Makefiles name (their sha256 written into the Makefiles),
 #                 reached through DOWNLOAD_MIRROR=file://DIR/mirror as with the real tree.
 # The one definition of the fixture: the tests (MiniSdk.cs) and bench/ both call it.
@@ -23,7 +25,7 @@ tarball() {
 }
 
 declare -A hashes
-for source in m4-1.4.19 binutils-2.40 gcc-12.2.0 musl-1.2.5; do
+for source in m4-1.4.19 binutils-2.40 gcc-12.2.0 musl-1.2.5 zlib-1.3.1 sqlite-autoconf-3460100; do
   hashes[$source.tar.gz]="$(tarball "$fixture/sources" "$source" "$source.tar.gz")"
 done
 
@@ -38,13 +40,19 @@ SH
 chmod +x "$dir/broken/gcc-12.2.0/configure"
 broken_hash="$(tarball "$dir/broken" gcc-12.2.0 gcc-12.2.0-r1.tar.gz)"
 
-mkdir -p "$repo"
+feed="$dir/packages"
+mkdir -p "$repo" "$feed"
 cp -a "$fixture/tree/." "$repo/"
-find "$repo" -name Makefile -print0 | while IFS= read -r -d '' makefile; do
+cp -a "$fixture/feed/." "$feed/"
+find "$repo" "$feed" -name Makefile -print0 | while IFS= read -r -d '' makefile; do
   for file in "${!hashes[@]}"; do
     sed -i "s/@HASH:$file@/${hashes[$file]}/g" "$makefile"
   done
 done
+sed -i "s|@FEED:packages@|file://$feed|" "$repo/feeds.conf.default"
+command git -C "$feed" init --quiet --initial-branch=master
+command git -C "$feed" add -A
+command git -C "$feed" commit --quiet -m "packages feed (miniature)"
 
 git() { command git -C "$repo" "$@"; }
 commit() { git add -A && git commit --quiet -m "$1"; }

@@ -1,0 +1,3 @@
+#ifndef ZCONF_H
+#define ZCONF_H
+#endif
