@@ -60,14 +60,15 @@ public sealed class AppSettingsTests
     public void Wrong_arguments_environment_and_network_are_named_at_their_line()
     {
         var error = Assert.Throws<InputException>(() => AppManifest.Read(
-            "[package.metadata.crossboard]\nargs = \"--verbose\"\nemulator-network = \"bridge\"\nenv = \"A=1\"\n\n[package.metadata.crossboard.env]\n1BAD = \"x\"\nPORT = 8000\n",
+            "[package.metadata.crossboard]\nargs = \"--verbose\"\nemulator-network = \"bridge\"\n\n[package.metadata.crossboard.env]\n1BAD = \"x\"\nPORT = 8000\n",
             "/app/Cargo.toml"));
+        var notTable = Assert.Throws<InputException>(() => AppManifest.Read("[package.metadata.crossboard]\nenv = \"A=1\"\n", "/app/Cargo.toml"));
 
-        Assert.Contains("5 problems", error.Message);
+        Assert.Contains("4 problems", error.Message);
         Assert.Contains("/app/Cargo.toml(2,8): args must be a list of strings", error.Message);
         Assert.Contains("/app/Cargo.toml(3,20): emulator-network 'bridge' is neither isolated", error.Message);
-        Assert.Contains("/app/Cargo.toml(4,7): env must be a table of strings", error.Message);
-        Assert.Contains("/app/Cargo.toml(7,1): '1BAD' is not an environment variable name", error.Message);
-        Assert.Contains("/app/Cargo.toml(8,8): env.PORT must be a string", error.Message);
+        Assert.Contains("/app/Cargo.toml(6,1): '1BAD' is not an environment variable name", error.Message);
+        Assert.Contains("/app/Cargo.toml(7,8): env.PORT must be a string", error.Message);
+        Assert.Contains("/app/Cargo.toml(2,7): env must be a table of strings", notTable.Message);
     }
 }
