@@ -34,10 +34,16 @@ public sealed record CargoTargetSettings(string Triple, string Linker, IReadOnly
         rustflags.AddRange(board.Rust.Rustflags);
 
         var runner = new List<string> { QemuUser(board.Cpu.Arch) };
-        if (!linkStatically && libraries is { Static: false })
+        if (!linkStatically && libraries is { Static: false, SysrootHasLibc: true })
         {
             // It holds the target's loader and libc beside the libraries: a whole root for qemu-user.
             runner.AddRange(["-L", libraries.Sysroot]);
+        }
+        else if (!linkStatically && libraries is { Static: false } && !string.IsNullOrEmpty(toolchain.Sysroot))
+        {
+            // The toolchain's root has the loader and libc; the target's loader finds the
+            // libraries through LD_LIBRARY_PATH (qemu-user's -E sets it for the target only).
+            runner.AddRange(["-L", toolchain.Sysroot, "-E", "LD_LIBRARY_PATH=" + string.Join(':', libraries.LibDirs)]);
         }
         else if (!string.IsNullOrEmpty(toolchain.Sysroot))
         {

@@ -451,5 +451,6 @@ public sealed class OpenWrtTargetLibraries(ICommandRunner runner, IBuildLog log)
         [Path.Combine(staging, "usr", "include")],
         [Path.Combine(staging, "usr", "lib", "pkgconfig"), Path.Combine(staging, "usr", "share", "pkgconfig")],
         linkStatic,
-        reused);
+        reused,
+        SysrootHasLibc: false); // musl's loader is in the toolchain, not in staging_dir
 }

@@ -28,6 +28,7 @@ public sealed record CLibrariesRequest(
 /// <param name="PkgConfigDirs">Where their .pc files are.</param>
 /// <param name="Static">Whether the build links them statically.</param>
 /// <param name="Reused">Nothing was fetched: the sysroot was complete already.</param>
+/// <param name="SysrootHasLibc">The sysroot holds the target's loader and libc too (Debian's: the runtime packages come along), so qemu-user can take it as the target's root; otherwise (OpenWrt's staging_dir) the toolchain's sysroot is the root and the libraries are found through LD_LIBRARY_PATH.</param>
 /// <param name="EmulatedDeviceOnly">Linked dynamically against Debian's libraries although the board links statically (a library has no usable archive): the build runs on the board's emulated device, not on the real board.</param>
 public sealed record TargetLibraries(
     IReadOnlyList<CLibrary> Libraries,
@@ -37,7 +38,8 @@ public sealed record TargetLibraries(
     IReadOnlyList<string> PkgConfigDirs,
     bool Static,
     bool Reused,
-    bool EmulatedDeviceOnly = false);
+    bool EmulatedDeviceOnly = false,
+    bool SysrootHasLibc = true);
 
 /// <summary>The answer of a toolchain kind that cannot provide target C libraries yet: a clear error, never a silent no-op.</summary>
 public static class CLibrariesNotProvided
