@@ -66,7 +66,8 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
     {
         if (context.Switches.Artifact is { } file && context.PlannedTasks.Any(t => t is nameof(Deploy) or nameof(Rollback) or "Run"))
         {
-            context.Stages.Artifact = Crossboard.Deploy.DeployStage.ArtifactFromFile(file, context.RustTarget, context.Board, context.BuildLog);
+            context.Stages.Artifact = Crossboard.Deploy.DeployStage.ArtifactFromFile(file, context.RustTarget, context.Board, context.BuildLog,
+                Tasks.DeployTasks.EmulatedDevice(context));
         }
     }
 

@@ -52,7 +52,8 @@ public sealed class DeployStage(DeploySettings settings, DeviceResolver resolver
     /// checks its own (machine, byte order, ISA, float ABI, loader, size; a file that is no ELF
     /// program is refused saying what it is), and described the same way.
     /// </summary>
-    public static BuiltArtifact ArtifactFromFile(string path, string rustTarget, Recipes.Board board, IBuildLog log)
+    /// <param name="emulatedDevice">When the deploy goes to the board's emulated device: that device as binaries see it, which also runs what fits its Debian userland.</param>
+    public static BuiltArtifact ArtifactFromFile(string path, string rustTarget, Recipes.Board board, IBuildLog log, Recipes.Board? emulatedDevice = null)
     {
         var full = Path.GetFullPath(path);
         if (!File.Exists(full))
@@ -63,6 +64,11 @@ public sealed class DeployStage(DeploySettings settings, DeviceResolver resolver
         ArtifactVerdict verdict;
         try
         {
+            if (emulatedDevice is not null && !ArtifactCheck.Check(full, board).Fits && ArtifactCheck.Check(full, emulatedDevice).Fits)
+            {
+                board = emulatedDevice;
+            }
+
             verdict = ArtifactCheck.Require(full, board, log);
             InstallGuard.RefuseVitalName(Path.GetFileName(full));
         }

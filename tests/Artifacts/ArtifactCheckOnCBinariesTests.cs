@@ -78,5 +78,11 @@ public sealed class ArtifactCheckOnCBinariesTests(CrossBuilds builds, TestBinari
         Assert.Equal(("musl", "soft"), (malta.System.Libc, malta.Cpu.FloatAbi));
         // A board without [emulator] has no emulated device of its own.
         Assert.Null(Crossboard.Emulator.EmulatorDevices.DeviceView(builds.Board("omega2")));
+
+        // Given with --artifact: bad input for the real board, taken for its emulated device.
+        var log = new RecordingBuildLog();
+        Assert.Throws<InputException>(() => Crossboard.Deploy.DeployStage.ArtifactFromFile(binaries.GlibcDynamicMipsel, "mipsel-unknown-linux-gnu", malta, log));
+        var artifact = Crossboard.Deploy.DeployStage.ArtifactFromFile(binaries.GlibcDynamicMipsel, "mipsel-unknown-linux-gnu", malta, log, device);
+        Assert.Equal("malta-le's emulated device", artifact.CheckedFor);
     }
 }

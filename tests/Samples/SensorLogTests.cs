@@ -109,4 +109,69 @@ public sealed class SensorLogTests : IDisposable
         Assert.Contains("apt-get install libpq5", refused.All);
         Assert.Equal("hello world\n", await http.GetStringAsync($"{app}/text", cancel));
     }
+
+    /// <summary>
+    /// The same app builds for the Pi boards (Debian's armhf and arm64: glibc, linked dynamically
+    /// against the target's libpq and libsqlite3), and each build serves under qemu-user with the
+    /// runner CargoBuild prints, forwarding a reading to the real PostgreSQL.
+    /// </summary>
+    [Theory]
+    [InlineData("rpi2", "ARMv7", "libpq.so.5")]
+    [InlineData("rpi3", "AArch64", "libpq.so.5")]
+    public async Task It_builds_for_the_Pi_boards_and_runs_there_under_qemu(string board, string machine, string needed)
+    {
+        using var postgres = PostgresServer.Start("sensors");
+        var built = BuildCli.Run(
+            ["--target=CargoBuild", $"--board={board}", $"--app={_app}", $"--work-dir={_work}", $"--cargo-config={Path.Combine(RepoPaths.Root, "tests", "setup", "debian-crates.toml")}"],
+            new Dictionary<string, string?> { ["CI"] = "true" }, TimeSpan.FromMinutes(25));
+        Assert.True(built.ExitCode == 0, built.All);
+        Assert.Matches($@"sensor-log: .*{machine}.*dynamic \(/lib/ld-linux-[a-z0-9]+\.so\.\d; needs libsqlite3\.so\.0, {Regex.Escape(needed)}", built.Output);
+
+        // "To run it here: qemu-arm -L <sysroot> <binary> (or cargo run ...)"
+        var command = Regex.Match(built.Output, @"To run it here: (.+?) \(or cargo run").Groups[1].Value.Split(' ');
+        Assert.True(command.Length >= 4, built.Output);
+        var port = Crossboard.Tests.Fixtures.Ssh.DeviceServer.FreePort();
+        var info = new System.Diagnostics.ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in command.Skip(1))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["LISTEN"] = $"127.0.0.1:{port}";
+        info.Environment["DATABASE_URL"] = $"postgresql://{PostgresServer.User}@127.0.0.1:{postgres.Port}/sensors";
+        info.Environment["SENSOR_LOG_DB"] = _dir.Combine($"{board}.db");
+        using var app = System.Diagnostics.Process.Start(info)!;
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            var cancel = TestContext.Current.CancellationToken;
+            var health = "";
+            for (var i = 0; i < 120 && !health.StartsWith("ok", StringComparison.Ordinal); i++)
+            {
+                try
+                {
+                    health = await http.GetStringAsync($"http://127.0.0.1:{port}/health", cancel);
+                }
+                catch (HttpRequestException)
+                {
+                    if (app.HasExited)
+                    {
+                        Assert.Fail($"sensor-log exited ({app.ExitCode}): {await app.StandardError.ReadToEndAsync(cancel)}");
+                    }
+
+                    await Task.Delay(500, cancel);
+                }
+            }
+
+            Assert.StartsWith("ok: 0 readings on the device; PostgreSQL ", health);
+            var posted = await http.PostAsync($"http://127.0.0.1:{port}/readings?sensor={board}&value=7.5", null, cancel);
+            Assert.True(posted.IsSuccessStatusCode, await posted.Content.ReadAsStringAsync(cancel));
+            Assert.EndsWith($"|{board}|7.5", postgres.Query("sensors", "SELECT device, sensor, value FROM readings"));
+        }
+        finally
+        {
+            app.Kill();
+            app.WaitForExit();
+        }
+    }
 }

@@ -55,7 +55,7 @@ public static class DeployTasks
             Force = given.Force,
             KeepFailed = given.KeepFailed,
             Board = context.Board,
-            EmulatedDevice = context.Switches.DeploysToEmulator ? EmulatedDevice(context) : null,
+            EmulatedDevice = EmulatedDevice(context),
             Launch = Launch(app, given),
             Credentials = new DeployCredentials(given.PasswordEnv, given.PassphraseEnv, DeployCredentials.PromptOnTerminal),
             DefaultKnownHosts = Path.Combine(Home, ".ssh", "known_hosts"),
@@ -72,8 +72,13 @@ public static class DeployTasks
     }
 
     /// <summary>The emulated device binaries of the run's board go to, as they see it; null when no board emulates it (Deploy says so).</summary>
-    private static Recipes.Board? EmulatedDevice(BuildContext context)
+    public static Recipes.Board? EmulatedDevice(BuildContext context)
     {
+        if (!context.Switches.DeploysToEmulator)
+        {
+            return null;
+        }
+
         try
         {
             return Emulator.EmulatorDevices.DeviceView(Emulator.EmulatorDevices.EmulatedBoardFor(context.Board, context.Catalog.Boards));
