@@ -17,6 +17,9 @@ public sealed record EmulatorStartOptions
 
     /// <summary>Instead of the recipe's boot-timeout-seconds.</summary>
     public TimeSpan? BootTimeout { get; init; }
+
+    /// <summary>Stops the boot (Ctrl+C): the qemu being booted is stopped and forgotten, and Start throws.</summary>
+    public CancellationToken Interrupt { get; init; }
 }
 
 public enum EmulatorState
@@ -78,7 +81,7 @@ public sealed class EmulatorMachine(IBuildLog log, Consent consent)
         instance.Save(paths.StateFile);
         try
         {
-            WaitUntilReady(instance, paths, board, timeout);
+            WaitUntilReady(instance, paths, board, timeout, options.Interrupt);
         }
         catch
         {
@@ -260,7 +263,7 @@ public sealed class EmulatorMachine(IBuildLog log, Consent consent)
         "-pidfile", paths.PidFile,
     ];
 
-    private void WaitUntilReady(EmulatorInstance instance, EmulatorPaths paths, Board board, TimeSpan timeout)
+    private void WaitUntilReady(EmulatorInstance instance, EmulatorPaths paths, Board board, TimeSpan timeout, CancellationToken interrupt)
     {
         var deadline = DateTime.UtcNow + timeout;
         var progress = new ProgressLine($"Booting the emulated {board.Name}", log, TimeSpan.FromSeconds(5));
@@ -268,6 +271,11 @@ public sealed class EmulatorMachine(IBuildLog log, Consent consent)
         var marked = false;
         while (DateTime.UtcNow < deadline)
         {
+            if (interrupt.IsCancellationRequested)
+            {
+                throw new CrossboardException($"Interrupted (Ctrl+C) while the emulated {board.Name} was booting: its qemu (PID {instance.Pid}) is stopped.");
+            }
+
             var console = ReadShared(paths.ConsoleLog);
             if (!marked && console.Contains(DeviceImage.ReadyMarker, StringComparison.Ordinal))
             {
@@ -289,7 +297,7 @@ public sealed class EmulatorMachine(IBuildLog log, Consent consent)
 
             var last = console.TrimEnd().Split('\n')[^1].Trim();
             progress.Status(last.Length > 0 ? Shorten(last) : "starting");
-            Thread.Sleep(200);
+            interrupt.WaitHandle.WaitOne(200);
         }
 
         var console2 = ReadShared(paths.ConsoleLog);
