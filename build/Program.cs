@@ -29,6 +29,8 @@ return new CakeHost()
     .UseContext<BuildContext>()
     .UseLifetime<BuildLifetime>()
     .UseTaskLifetime<Crossboard.Tasks.EarlyWork>()
+    // The emulated device's tasks run beside the build's (RunInBackground): speed machinery, off with either switch.
+    .UseBackgroundTasks<BuildContext>(context => context.Switches.Overlap && FastPathSwitch.Enabled)
     .UseHelpText(Crossboard.Switches.SwitchTable.HelpText)
     .UseBuildSystemIssues(CiReport.Issues)
     .UseBuildSystemSummary<BuildContext>(CiReport.Summary)

@@ -1,6 +1,7 @@
 """The benchmark figures, in README order. Each measures its variants in the same run."""
 from .boot import Boot
 from .clone import Clone
+from .cold_start import ColdStart
 from .compile_cache import CompileCache
 from .host_start import HostStart
 from .noop_deploy import NoopDeploy
@@ -8,4 +9,4 @@ from .size import Size
 from .toolchain import ToolchainReuse
 from .upload import Upload, UploadSftp
 
-FIGURES = [HostStart(), NoopDeploy(), Upload(), UploadSftp(), Size(), ToolchainReuse(), Clone(), Boot(), CompileCache()]
+FIGURES = [HostStart(), NoopDeploy(), Upload(), UploadSftp(), Size(), ToolchainReuse(), Clone(), Boot(), CompileCache(), ColdStart()]

@@ -20,6 +20,9 @@ public sealed record EmulatorStartOptions
 
     /// <summary>The device's network (--emulator-network, or the app's emulator-network).</summary>
     public EmulatorNetwork Network { get; init; } = EmulatorNetwork.Isolated;
+
+    /// <summary>Stops the boot (Ctrl+C): the qemu being booted is stopped and forgotten, and Start throws.</summary>
+    public CancellationToken Interrupt { get; init; }
 }
 
 /// <summary>What the emulated device's network reaches.</summary>
@@ -92,7 +95,7 @@ public sealed class EmulatorMachine(IBuildLog log, Consent consent)
         instance.Save(paths.StateFile);
         try
         {
-            WaitUntilReady(instance, paths, board, timeout);
+            WaitUntilReady(instance, paths, board, timeout, options.Interrupt);
         }
         catch
         {
@@ -277,7 +280,7 @@ public sealed class EmulatorMachine(IBuildLog log, Consent consent)
         "-pidfile", paths.PidFile,
     ];
 
-    private void WaitUntilReady(EmulatorInstance instance, EmulatorPaths paths, Board board, TimeSpan timeout)
+    private void WaitUntilReady(EmulatorInstance instance, EmulatorPaths paths, Board board, TimeSpan timeout, CancellationToken interrupt)
     {
         var deadline = DateTime.UtcNow + timeout;
         var progress = new ProgressLine($"Booting the emulated {board.Name}", log, TimeSpan.FromSeconds(5));
@@ -285,6 +288,11 @@ public sealed class EmulatorMachine(IBuildLog log, Consent consent)
         var marked = false;
         while (DateTime.UtcNow < deadline)
         {
+            if (interrupt.IsCancellationRequested)
+            {
+                throw new CrossboardException($"Interrupted (Ctrl+C) while the emulated {board.Name} was booting: its qemu (PID {instance.Pid}) is stopped.");
+            }
+
             var console = ReadShared(paths.ConsoleLog);
             if (!marked && console.Contains(DeviceImage.ReadyMarker, StringComparison.Ordinal))
             {
@@ -306,7 +314,7 @@ public sealed class EmulatorMachine(IBuildLog log, Consent consent)
 
             var last = console.TrimEnd().Split('\n')[^1].Trim();
             progress.Status(last.Length > 0 ? Shorten(last) : "starting");
-            Thread.Sleep(200);
+            interrupt.WaitHandle.WaitOne(200);
         }
 
         var console2 = ReadShared(paths.ConsoleLog);

@@ -46,9 +46,13 @@ public sealed class BuildSwitches
     [Switch("yes", "true", "Install what the run needs on this machine without asking (implied when CI is set).")]
     public bool Yes { get; private set; }
 
-    [Switch("fast-path", "true|false", "The speed machinery (early and guessed SSH connections, cached host probes, recipes read ahead); false turns all of it off, to tell a bug in it from one in the plain path.",
+    [Switch("fast-path", "true|false", "The speed machinery (early and guessed SSH connections, cached host probes, recipes read ahead, the emulated device's tasks beside the build's); false turns all of it off, to tell a bug in it from one in the plain path.",
         Default = "true")]
     public bool FastPath { get; private set; }
+
+    [Switch("overlap", "true|false", "Build and boot the emulated device (EmulatorImage, EmulatorStart) in the background while the build's tasks run; false runs every task one after the other (as --fast-path=false does).",
+        Default = "true")]
+    public bool Overlap { get; private set; }
 
     [Switch("size-profile", "true|false", "Build for size (strip, LTO, codegen-units=1, opt-level=z, panic=abort).", DefaultText = "the board's rust.size-profile", Group = BuildGroup)]
     public bool? SizeProfile { get; private set; }

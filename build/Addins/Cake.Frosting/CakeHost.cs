@@ -25,6 +25,7 @@ public sealed class CakeHost
     private Func<Exception, IEnumerable<BuildIssue>?>? _issues;
     private Func<IFrostingContext, string?>? _summary;
     private Func<Exception, int?>? _exitCodes;
+    private Func<IFrostingContext, bool>? _backgroundTasks;
 
     public CakeHost()
     {
@@ -123,10 +124,23 @@ public sealed class CakeHost
         return this;
     }
 
+    /// <summary>
+    /// Whether tasks marked <see cref="RunInBackgroundAttribute"/> may run beside the others in this
+    /// run (asked once, as the run's tasks start; they may by default). Not in Cake.Frosting: this
+    /// host's own.
+    /// </summary>
+    public CakeHost UseBackgroundTasks<TContext>(Func<TContext, bool> enabled)
+        where TContext : IFrostingContext
+    {
+        _backgroundTasks = context => context is not TContext typed || enabled(typed);
+        return this;
+    }
+
     public int Run(IEnumerable<string> args)
     {
         var environment = new CakeEnvironment(new CakePlatform(), new CakeRuntime());
-        IConsole console = _output is null ? ConsoleColours.For(environment) : new TextWriterConsole(_output);
+        // A task running in the background writes to a section of its own (see SectionConsole).
+        var console = new SectionConsole(_output is null ? ConsoleColours.For(environment) : new TextWriterConsole(_output));
         var log = new CakeBuildLog(console, Verbosity.Normal);
 
         // The CI's groups, error records and summary go to the CI's log, the console; output the
@@ -158,7 +172,8 @@ public sealed class CakeHost
             }
 
             var context = CreateContext(services.Context);
-            var engine = new CakeEngine(services.Data, log);
+            var engine = new FrostingEngine(services.Data, log, console);
+            engine.Overlap = () => _backgroundTasks?.Invoke(context) ?? true;
             var registrar = new TaskRegistrar(engine, context, log);
             registrar.Register(tasks);
 
@@ -169,7 +184,7 @@ public sealed class CakeHost
 
             RegisterLifetimes(engine, context);
 
-            ICakeReportPrinter printer = new CakeReportPrinter(console, context);
+            ICakeReportPrinter printer = new TimelineReportPrinter(new CakeReportPrinter(console, context), console, engine);
             if (ci.IsCi && parsed is { DryRun: false, Tree: false, Description: false })
             {
                 // A run that runs tasks: each one a group in the CI's log, the report on its summary page.
@@ -179,9 +194,10 @@ public sealed class CakeHost
 
             ScriptHost host = parsed switch
             {
-                { DryRun: true } => new DryRunScriptHost<IFrostingContext>(engine, context, log),
-                { Tree: true } => new TreeScriptHost(engine, context, console),
-                { Description: true } => new DescriptionScriptHost(engine, context, Spectre.Console.AnsiConsole.Console),
+                // A dry run lists the tasks in Cake's order: Cake's engine, never overlapped.
+                { DryRun: true } => new DryRunScriptHost<IFrostingContext>(engine.Cake, context, log),
+                { Tree: true } => new TreeScriptHost(engine.Cake, context, console),
+                { Description: true } => new DescriptionScriptHost(engine.Cake, context, Spectre.Console.AnsiConsole.Console),
                 _ => new BuildScriptHost<IFrostingContext>(
                     engine, new DefaultExecutionStrategy(log, printer), context, printer, services.Configuration, log),
             };
@@ -204,7 +220,7 @@ public sealed class CakeHost
     /// Cake.Core's events around the lifetime's Setup and Teardown and around every task (also a
     /// skipped or failed one, and around its own setup and teardown): each is one group.
     /// </summary>
-    private static void GroupTasks(CakeEngine engine, BuildSystemOutput ci)
+    private static void GroupTasks(ICakeEngine engine, BuildSystemOutput ci)
     {
         engine.BeforeSetup += (_, _) => ci.BeginTask("Setup");
         engine.AfterSetup += (_, _) => ci.EndTask("Setup");
@@ -255,7 +271,7 @@ public sealed class CakeHost
         }
     }
 
-    private void RegisterLifetimes(CakeEngine engine, IFrostingContext context)
+    private void RegisterLifetimes(ICakeEngine engine, IFrostingContext context)
     {
         if (_lifetimeType is not null)
         {

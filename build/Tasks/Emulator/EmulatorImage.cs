@@ -6,6 +6,7 @@ using Crossboard.Machine;
 namespace Crossboard.Tasks;
 
 [TaskName(nameof(EmulatorImage))]
+[RunInBackground]
 [TaskDescription("Builds the emulated device's image (kernel + initramfs from Debian packages, busybox, dropbear, keys); cached until its inputs change.")]
 public sealed class EmulatorImage : FrostingTask<BuildContext>
 {

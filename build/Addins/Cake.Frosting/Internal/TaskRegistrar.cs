@@ -4,7 +4,7 @@ using Cake.Core.Diagnostics;
 namespace Cake.Frosting.Internal;
 
 /// <summary>Turns task classes into Cake.Core tasks: name, description, action, criteria, error handling, edges.</summary>
-internal sealed class TaskRegistrar(CakeEngine engine, IFrostingContext context, ICakeLog log)
+internal sealed class TaskRegistrar(FrostingEngine engine, IFrostingContext context, ICakeLog log)
 {
     public void Register(IEnumerable<Type> taskTypes)
     {
@@ -39,6 +39,11 @@ internal sealed class TaskRegistrar(CakeEngine engine, IFrostingContext context,
             if (type.Overrides("ShouldRun", ContextTypeOf(type)))
             {
                 builder.WithCriteria(_ => task.ShouldRun(context), task.SkippedMessage);
+            }
+
+            if (type.GetCustomAttributes(typeof(RunInBackgroundAttribute), false).Length > 0)
+            {
+                engine.RunInBackground(name);
             }
 
             if (type.GetCustomAttributes(typeof(ContinueOnErrorAttribute), false).Length > 0)
