@@ -38,9 +38,11 @@ public sealed class ImagePackages(string arch, IBuildLog log)
     /// <param name="kernelFlavour">e.g. 4kc-malta.</param>
     /// <param name="roots">The packages the image takes files from.</param>
     /// <param name="filesOnly">Roots whose dependencies are not followed (a package taken for one program whose own libraries are few).</param>
-    /// <param name="cacheDir">Where the answer is kept.</param>
+    /// <param name="cacheDir">Where the answer is kept (the shared package cache's, CROSSBOARD_DEB_CACHE, when there is one: the answer is apt's, not the work dir's).</param>
     public ResolvedPackages Resolve(string kernelFlavour, IReadOnlyList<string> roots, IReadOnlyCollection<string> filesOnly, string cacheDir)
     {
+        cacheDir = DebianPackages.SharedCache is { } shared ? Path.Combine(shared, "emulator-resolved", arch) : cacheDir;
+        _aptCacheDir = cacheDir;
         // One file per question, beside the unpacked packages: boards and work dirs sharing the
         // package cache share the answers too.
         var text = $"{arch} {kernelFlavour} {string.Join(' ', roots)} | {string.Join(' ', filesOnly)}";
@@ -149,9 +151,18 @@ public sealed class ImagePackages(string arch, IBuildLog log)
     private sealed record Record(string Version, IReadOnlyList<string> Depends);
 
     /// <summary>The candidate record of each name:arch apt knows: version and Depends/Pre-Depends (first alternative of each).</summary>
+    private string? _aptCacheDir;
+
     private Dictionary<string, Record> Show(IReadOnlyList<string> names)
     {
-        var result = ProcessRunner.Run(new ProcessSpec("apt-cache", ["show", "--no-all-versions", .. names.Select(n => $"{n}:{arch}")]));
+        // apt's binary cache of its lists, kept beside the answers: where the system's is disabled
+        // (Debian's container images), each apt-cache call would parse every list again (~2 s
+        // here); with one, the first call builds it and the next take a fraction. apt checks it
+        // against the lists and rebuilds it after an update.
+        string[] cache = _aptCacheDir is { } dir && Directory.CreateDirectory(dir).Exists
+            ? ["-o", $"Dir::Cache::pkgcache={Path.Combine(dir, "apt-pkgcache.bin")}", "-o", $"Dir::Cache::srcpkgcache={Path.Combine(dir, "apt-srcpkgcache.bin")}"]
+            : [];
+        var result = ProcessRunner.Run(new ProcessSpec("apt-cache", [.. cache, "show", "--no-all-versions", .. names.Select(n => $"{n}:{arch}")]));
         var records = new Dictionary<string, Record>(StringComparer.Ordinal);
         string? name = null;
         var version = "";
