@@ -50,6 +50,53 @@ public sealed class ServiceTests : IDisposable
     }
 
     [Fact]
+    public void The_apps_arguments_and_environment_reach_it_under_procd()
+    {
+        var server = _kit.Start(new DeviceServerOptions { Kind = SshServerKind.Dropbear, Password = "pw", Procd = true });
+        var launch = new AppLaunch(["--fast"], [new("APP_GREETING", "from-the-cargo-toml")]);
+        var settings = _kit.Settings(passwordVariable: _kit.Secret("pw"), service: ServiceStyle.Procd, smokeVersion: "v1") with { Launch = launch };
+
+        new Deployer(settings, _kit.Log).Deploy(DeployKit.Target(server), _kit.App("v1"), cancellation: Cancel);
+
+        Assert.Contains("\tprocd_set_param env 'APP_GREETING=from-the-cargo-toml'\n", File.ReadAllText(Path.Combine(server.Etc, "init.d", _kit.AppName)));
+        Assert.Contains("greeting=from-the-cargo-toml arg=--fast", server.Shell($"logread -e {_kit.AppName}").StandardOutput);
+        AssertNotLogged("from-the-cargo-toml");
+    }
+
+    [Fact]
+    public void The_apps_arguments_and_environment_reach_it_in_the_background_and_a_change_restarts_it()
+    {
+        var server = _kit.Start(new DeviceServerOptions { Kind = SshServerKind.Dropbear });
+        var target = DeployKit.Target(server, [server.AdminKey]);
+        var launch = new AppLaunch(["--fast"], [new("APP_GREETING", "from the cargo toml")]);
+        var settings = _kit.Settings() with { Launch = launch };
+
+        new Deployer(settings, _kit.Log).Deploy(target, _kit.App("v1"), cancellation: Cancel);
+        Assert.Contains("greeting=from the cargo toml arg=--fast", server.Shell($"cat /tmp/{_kit.AppName}.log").StandardOutput);
+
+        // The same build, started otherwise: restarted with the new environment, nothing sent.
+        new Deployer(settings with { Launch = launch with { Environment = [new("APP_GREETING", "from the switch")] } }, _kit.Log).Deploy(target, _kit.App("v1"), cancellation: Cancel);
+        Assert.Contains("nothing transferred", _kit.Log.Text);
+        Assert.Contains("greeting=from the switch arg=--fast", server.Shell($"cat /tmp/{_kit.AppName}.log").StandardOutput);
+
+        // And the same again: left running.
+        var pid = server.Shell($"cat /var/run/{_kit.AppName}.pid 2>/dev/null || cat /tmp/{_kit.AppName}.pid").StandardOutput.Trim();
+        new Deployer(settings with { Launch = launch with { Environment = [new("APP_GREETING", "from the switch")] } }, _kit.Log).Deploy(target, _kit.App("v1"), cancellation: Cancel);
+        Assert.Equal(pid, server.Shell($"cat /var/run/{_kit.AppName}.pid 2>/dev/null || cat /tmp/{_kit.AppName}.pid").StandardOutput.Trim());
+        AssertNotLogged("from the switch");
+    }
+
+    /// <summary>Environment values reach the device, never the deploy's messages or log files.</summary>
+    private void AssertNotLogged(string value)
+    {
+        Assert.DoesNotContain(value, _kit.Log.Text);
+        foreach (var file in Directory.EnumerateFiles(_kit.LogDir))
+        {
+            Assert.DoesNotContain(value, File.ReadAllText(file));
+        }
+    }
+
+    [Fact]
     public void The_same_build_again_starts_an_app_that_stopped_and_reports_one_that_cannot_start()
     {
         var server = _kit.Start(new DeviceServerOptions { Kind = SshServerKind.Dropbear });

@@ -8,7 +8,7 @@ namespace Crossboard.Tests.Fixtures.Ssh;
 /// <list type="bullet">
 /// <item>/etc/rc.common: init scripts run as "/bin/sh /etc/rc.common /etc/init.d/NAME ACTION";
 /// enable/disable manage /etc/rc.d/S{START}NAME and K{STOP}NAME; with USE_PROCD=1, start runs the
-/// script's start_service, whose procd_open_instance / procd_set_param command / respawn /
+/// script's start_service, whose procd_open_instance / procd_set_param command / env / respawn /
 /// procd_close_instance define the instance ("instance1"); start leaves an unchanged instance that
 /// runs alone and (re)starts a changed one or one that does not run (instance_update); stop
 /// deletes the service (SIGTERM, SIGKILL after term_timeout, 5 s).</item>
@@ -44,16 +44,17 @@ public static class ProcdStandIn
         mkdir -p "$state" /etc/rc.d
 
         # procd.sh's instance API: the defaults of procd_set_param respawn are procd's own.
-        procd_open_instance() { _cmd=; _respawn=; }
+        procd_open_instance() { _cmd=; _respawn=; _env=; }
         procd_set_param() {
             _key=$1; shift
             case "$_key" in
                 command) _cmd="$*" ;;
                 respawn) _respawn="${1:-3600} ${2:-5} ${3:-5}" ;;
+                env) _env="$*" ;;
             esac
         }
         procd_append_param() { _key=$1; shift; [ "$_key" = command ] && _cmd="$_cmd $*"; }
-        procd_close_instance() { printf '%s\n%s\n' "$_cmd" "$_respawn" > "$state/$name.new"; }
+        procd_close_instance() { printf '%s\n%s\n%s\n' "$_cmd" "$_respawn" "$_env" > "$state/$name.new"; }
 
         . "$initscript"
 
@@ -111,6 +112,8 @@ public static class ProcdStandIn
         name=$1
         state=/var/run/procd
         cmd=$(sed -n 1p "$state/$name.instance")
+        # procd_set_param env: the instance's environment (this stand-in splits it at spaces).
+        envs=$(sed -n 3p "$state/$name.instance")
         set -- $(sed -n 2p "$state/$name.instance")
         respawn=$#; threshold=${1:-3600}; timeout=${2:-5}; retry=${3:-5}
         arg0=${cmd%% *}; arg0=${arg0##*/}
@@ -120,7 +123,7 @@ public static class ProcdStandIn
             started=$(date +%s)
             out=$state/$name.out
             rm -f "$out"; mkfifo "$out"
-            $cmd > "$out" 2>&1 < /dev/null &
+            env $envs $cmd > "$out" 2>&1 < /dev/null &
             pid=$!
             echo "$pid" > "$state/$name.pid"; rm -f "$state/$name.exit"
             # procd's stdout 1 / stderr 1: each line to the log, as COMMAND[PID].

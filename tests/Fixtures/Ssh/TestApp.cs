@@ -89,7 +89,11 @@ public static class TestApp
             if (inet_pton(AF_INET, address, &at.sin_addr) != 1) { fprintf(stderr, "bad address %s\n", address); return 1; }
             if (bind(server, (struct sockaddr *)&at, sizeof at) != 0) { perror("bind"); return 1; }
             if (listen(server, 16) != 0) { perror("listen"); return 1; }
-            printf("%s %s listening on %s:%d\n", name, version, address, port);
+            /* The arguments and APP_GREETING, so that tests see what the app was started with. */
+            printf("%s %s listening on %s:%d", name, version, address, port);
+            if (getenv("APP_GREETING")) printf(" greeting=%s", getenv("APP_GREETING"));
+            for (int i = 1; i < argc; i++) printf(" arg=%s", argv[i]);
+            printf("\n");
 
             char body[300];
             snprintf(body, sizeof body, "hello world %s\n", version);
