@@ -105,6 +105,24 @@ public static class CLibraries
 
     public static CLibrary? Find(string name) => All.FirstOrDefault(l => l.Name == name);
 
+    /// <summary>The libraries, plus those a static link of them also needs (sqlite3's archive needs zlib's).</summary>
+    public static List<CLibrary> WithStaticNeeds(IEnumerable<CLibrary> declared, bool linkStatic)
+    {
+        var all = declared.ToList();
+        if (linkStatic)
+        {
+            foreach (var extra in all.SelectMany(l => l.StaticAlso ?? []).Select(n => Find(n)!).ToList())
+            {
+                if (!all.Contains(extra))
+                {
+                    all.Add(extra);
+                }
+            }
+        }
+
+        return all;
+    }
+
     /// <summary>The known name a user probably meant by <paramref name="name"/>: an alias, or a near spelling.</summary>
     public static string? Suggest(string name) =>
         Aliases.TryGetValue(name, out var alias) ? alias : NameSuggestions.Closest(name, Names.Concat(Aliases.Keys)) is { } close

@@ -58,7 +58,7 @@ public sealed partial class DebianTargetLibraries
             emulatedDeviceOnly = true;
         }
 
-        var libraries = WithStaticNeeds(request.Libraries.Select(l => l.Library), request.Static);
+        var libraries = CLibraries.WithStaticNeeds(request.Libraries.Select(l => l.Library), request.Static);
         var packages = libraries.Select(l => l.DebianDev).Distinct().Order(StringComparer.Ordinal).ToList();
 
         var root = Path.Combine(request.WorkDir, "target-libs", $"debian-{arch}", string.Join('+', libraries.Select(l => l.Name).Order(StringComparer.Ordinal)));
@@ -140,24 +140,6 @@ public sealed partial class DebianTargetLibraries
     /// </summary>
     public static string AptRoot(string workDir, string arch) =>
         DebianPackages.SharedCache is { } shared ? Path.Combine(shared, "target-apt", arch) : Path.Combine(workDir, "target-libs", "apt", arch);
-
-    /// <summary>The libraries, plus those a static link of them also needs (sqlite3's archive needs zlib's).</summary>
-    private static List<CLibrary> WithStaticNeeds(IEnumerable<CLibrary> declared, bool linkStatic)
-    {
-        var all = declared.ToList();
-        if (linkStatic)
-        {
-            foreach (var extra in all.SelectMany(l => l.StaticAlso ?? []).Select(n => CLibraries.Find(n)!).ToList())
-            {
-                if (!all.Contains(extra))
-                {
-                    all.Add(extra);
-                }
-            }
-        }
-
-        return all;
-    }
 
     /// <summary>The sysroot's layout; a reused one is checked again (cheap: a few file looks), a new one was checked before its stamp.</summary>
     private static TargetLibraries Result(List<CLibrary> libraries, string root, string gnu, CLibrariesRequest request, bool reused)

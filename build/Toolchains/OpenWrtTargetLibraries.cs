@@ -50,7 +50,7 @@ public sealed class OpenWrtTargetLibraries(ICommandRunner runner, IBuildLog log)
             ? dir
             : throw new CrossboardException(
                 $"The {request.Definition.Name} toolchain names no staging_dir/target-* (STAGING_DIR is '{dir}'), where OpenWrt stages the target's libraries. Run --target=BuildToolchain again; if it stays, the tree's layout is not OpenWrt's.");
-        var libraries = WithStaticNeeds(request.Libraries.Select(l => l.Library), request.Static);
+        var libraries = CLibraries.WithStaticNeeds(request.Libraries.Select(l => l.Library), request.Static);
         var stampDir = Path.Combine(tree.StampDir, Path.GetFileName(staging));
 
         var pending = libraries.Where(l => !IsStamped(l, tree, staging, stampDir, request.Static)).ToList();
@@ -421,23 +421,6 @@ public sealed class OpenWrtTargetLibraries(ICommandRunner runner, IBuildLog log)
         var needed = new List<string> { Path.Combine(lib, "pkgconfig", library.PkgConfig + ".pc") };
         needed.AddRange(linkStatic ? library.Archives.Select(a => Path.Combine(lib, a)) : library.Sonames.Select(s => Path.Combine(lib, s)));
         return needed.FirstOrDefault(f => !File.Exists(f)) is { } missing ? Path.GetRelativePath(staging, missing) : null;
-    }
-
-    private static List<CLibrary> WithStaticNeeds(IEnumerable<CLibrary> declared, bool linkStatic)
-    {
-        var all = declared.ToList();
-        if (linkStatic)
-        {
-            foreach (var extra in all.SelectMany(l => l.StaticAlso ?? []).Select(n => CLibraries.Find(n)!).ToList())
-            {
-                if (!all.Contains(extra))
-                {
-                    all.Add(extra);
-                }
-            }
-        }
-
-        return all;
     }
 
     private static string Where(CLibrariesRequest request, CLibrary library) =>
