@@ -34,6 +34,10 @@ public sealed class CrossBuilds : IDisposable
             .Replace("libc = \"musl\"", "libc = \"gnu\"")
             .Replace("interpreter = \"/lib/ld-musl-mipsel-sf.so.1\"", "interpreter = \"/lib/ld.so.1\"")
             .Replace("float-abi = \"soft\"", "float-abi = \"hard\""));
+        // A musl MIPS board with no emulated device of its own (a real Omega2-class board that
+        // allows Debian's toolchain): what cannot link statically has nowhere to run dynamically.
+        File.WriteAllText(Path.Combine(recipes, "malta-real.toml"), malta[..malta.IndexOf("[emulator]", StringComparison.Ordinal)]
+            .Replace("name = \"malta-le\"", "name = \"malta-real\""));
         File.WriteAllText(Path.Combine(recipes, "malta-tiny.toml"), malta
             .Replace("name = \"malta-le\"", "name = \"malta-tiny\"")
             .Replace("app-budget-kb = 32768", "app-budget-kb = 256"));
