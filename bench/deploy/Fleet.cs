@@ -6,8 +6,8 @@ using Crossboard.Machine;
 using Crossboard.Tests.Fixtures.Ssh;
 
 /// <summary>
-/// bench/run.py's figure "fleet": run inside the network namespace run.py makes, whose loopback
-/// delays every packet 25 ms (50 ms RTT to each device; bandwidth is not the limit). Sixteen
+/// bench/run.py's figure "fleet": run inside the network namespace run.py makes; each device is
+/// behind a <see cref="LinkRelay"/> of its own, 25 ms each way (50 ms RTT; bandwidth is not the limit). Sixteen
 /// dropbear devices without SFTP (scp present, as on OpenWrt) at 127.0.0.2-17, every one accepting
 /// one fleet key. For 1, 4 and 16 of them, interleaved:
 ///   crossboard: `./build.sh --target=Deploy --devices=FILE --artifact=...`, the CLI as users run it:
@@ -39,7 +39,16 @@ internal static class FleetFigure
                 }));
             }
 
-            Measure(work, runs, output, servers, fleetKey);
+            var links = servers.Select(s => new LinkRelay(System.Net.IPAddress.Parse(s.Host), new System.Net.IPEndPoint(System.Net.IPAddress.Parse(s.Host), s.Port),
+                double.PositiveInfinity, TimeSpan.FromMilliseconds(25))).ToList();
+            try
+            {
+                Measure(work, runs, output, servers.Zip(links, (s, l) => (s, l.Port)).ToList(), fleetKey);
+            }
+            finally
+            {
+                links.ForEach(l => l.Dispose());
+            }
         }
         finally
         {
@@ -50,7 +59,7 @@ internal static class FleetFigure
         }
     }
 
-    private static void Measure(string work, int runs, string output, List<DeviceServer> servers, string key)
+    private static void Measure(string work, int runs, string output, List<(DeviceServer Server, int Port)> devices, string key)
     {
         var padding = new byte[Size];
         new Random(18).NextBytes(padding);
@@ -71,7 +80,7 @@ internal static class FleetFigure
         var ours = new[] { Build("fleetapp", "a", 8000), Build("fleetapp", "b", 8000) };
         var theirs = Build("plainapp", "a", 8001);
         var knownHosts = Path.Combine(work, "known_hosts");
-        File.WriteAllLines(knownHosts, servers.Select(s => $"[{s.Host}]:{s.Port} {s.HostKeyLine}"));
+        File.WriteAllLines(knownHosts, devices.Select(d => $"[{d.Server.Host}]:{d.Port} {d.Server.HostKeyLine}"));
         var sshOptions = $"-F /dev/null -i {key} -o BatchMode=yes -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile={knownHosts} -o LogLevel=ERROR";
         // The baselines' restart: stop the running copy, start the new one detached; nothing checked.
         const string restart = "killall plainapp 2>/dev/null; setsid /usr/bin/plainapp </dev/null >/tmp/plainapp.log 2>&1 &";
@@ -85,9 +94,9 @@ internal static class FleetFigure
         {
             var file = Path.Combine(work, $"fleet-{count}{(withUnreachable ? "-plus-one" : "")}.toml");
             var text = new StringBuilder();
-            foreach (var s in servers.Take(count))
+            foreach (var (s, port) in devices.Take(count))
             {
-                text.Append(CultureInfo.InvariantCulture, $"[[device]]\nname = \"dev-{s.Host}\"\ntarget = \"root@{s.Host}:{s.Port}\"\nhost-key = \"{s.HostKeyFingerprint}\"\n\n");
+                text.Append(CultureInfo.InvariantCulture, $"[[device]]\nname = \"dev-{s.Host}\"\ntarget = \"root@{s.Host}:{port}\"\nhost-key = \"{s.HostKeyFingerprint}\"\n\n");
             }
 
             if (withUnreachable)
@@ -132,7 +141,7 @@ internal static class FleetFigure
 
         double Loop(int count)
         {
-            var hosts = string.Join(' ', servers.Take(count).Select(s => $"{s.Host}:{s.Port}"));
+            var hosts = string.Join(' ', devices.Take(count).Select(d => $"{d.Server.Host}:{d.Port}"));
             return Shell($"set -e; for h in {hosts}; do scp -O -q {sshOptions} -P ${{h#*:}} {theirs} root@${{h%:*}}:/usr/bin/plainapp; " +
                          $"ssh {sshOptions} -p ${{h#*:}} root@${{h%:*}} '{restart}'; done");
         }
@@ -140,7 +149,7 @@ internal static class FleetFigure
         double Pssh(int count)
         {
             var hosts = Path.Combine(work, $"hosts-{count}");
-            File.WriteAllLines(hosts, servers.Take(count).Select(s => $"root@{s.Host}:{s.Port}"));
+            File.WriteAllLines(hosts, devices.Take(count).Select(d => $"root@{d.Server.Host}:{d.Port}"));
             return Shell($"parallel-scp -h {hosts} -x '-O {sshOptions}' {theirs} /usr/bin/plainapp >/dev/null && " +
                          $"parallel-ssh -h {hosts} -x '{sshOptions}' '{restart}' >/dev/null");
         }

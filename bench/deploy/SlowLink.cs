@@ -7,8 +7,8 @@ using Crossboard.Machine;
 using Crossboard.Tests.Fixtures.Ssh;
 
 /// <summary>
-/// bench/run.py's figure "slow-link": run inside the network namespace run.py makes, whose
-/// loopback tc netem throttles to 1 Mbit/s with 25 ms each way (50 ms RTT). One dropbear device
+/// bench/run.py's figure "slow-link": run inside the network namespace run.py makes; the link is a
+/// <see cref="LinkRelay"/> of 1 Mbit/s each way and 25 ms each way (50 ms RTT). One dropbear device
 /// without SFTP (stock OpenWrt's shape; scp present, as OpenWrt's dropbear has it). Two real
 /// builds of samples/hello that differ by one line (A, B). Variants, interleaved:
 ///   first:     the device has no hello (nor a record of it); a whole Deploy of A, started and smoke-checked;
@@ -26,6 +26,7 @@ internal static class SlowLinkFigure
             return BuiltArtifact.Of(path, "hello", "x86_64-unknown-linux-gnu", "samples/hello") with { CheckedFor = Bench.Board.Name };
         }).ToArray();
         using var device = DeviceServer.Start(new DeviceServerOptions { Kind = SshServerKind.Dropbear, Scp = true });
+        using var link = new LinkRelay(System.Net.IPAddress.Loopback, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, device.Port), 1_000_000 / 8.0, TimeSpan.FromMilliseconds(25));
         var settings = new DeploySettings
         {
             InstallDir = "/usr/bin",
@@ -47,7 +48,7 @@ internal static class SlowLinkFigure
         double Deploy(string variant, DeploySettings with, int build, string expected)
         {
             var watch = Stopwatch.StartNew();
-            var result = new Deployer(with, log).Deploy(Bench.Target(device), builds[build]);
+            var result = new Deployer(with, log).Deploy(Bench.Target(device, link.Port), builds[build]);
             var seconds = watch.Elapsed.TotalSeconds;
             if (result.Outcome != "deployed")
             {
@@ -75,16 +76,19 @@ internal static class SlowLinkFigure
                 File.Delete(Path.Combine(device.UsrBin, file));
             }
 
-            File.Delete(Path.Combine(device.Etc, "crossboard", "installed"));
+            if (File.Exists(Path.Combine(device.Etc, "crossboard", "installed")))
+            {
+                File.Delete(Path.Combine(device.Etc, "crossboard", "installed"));
+            }
             return Deploy("first", settings, 0, "");
         }
 
         var knownHosts = Path.Combine(work, "scp_known_hosts");
-        File.WriteAllText(knownHosts, $"[{device.Host}]:{device.Port} {device.HostKeyLine}\n");
+        File.WriteAllText(knownHosts, $"[{device.Host}]:{link.Port} {device.HostKeyLine}\n");
         double Scp()
         {
             var watch = Stopwatch.StartNew();
-            ProcessRunner.RunChecked(new ProcessSpec("scp", "-O", "-q", "-F", "/dev/null", "-i", device.AdminKey, "-P", device.Port.ToString(CultureInfo.InvariantCulture),
+            ProcessRunner.RunChecked(new ProcessSpec("scp", "-O", "-q", "-F", "/dev/null", "-i", device.AdminKey, "-P", link.Port.ToString(CultureInfo.InvariantCulture),
                 "-o", "BatchMode=yes", "-o", $"UserKnownHostsFile={knownHosts}", builds[1].Path, $"root@{device.Host}:/usr/bin/hello-scp"), "scp failed");
             return watch.Elapsed.TotalSeconds;
         }
@@ -116,6 +120,10 @@ internal static class SlowLinkFigure
         {
             Directory.CreateDirectory(keep);
             File.WriteAllText(Path.Combine(keep, "slow-link.log"), log.Text);
+            foreach (var file in Directory.EnumerateFiles(settings.LogDir))
+            {
+                File.Copy(file, Path.Combine(keep, "slow-link-device-" + Path.GetFileName(file)), overwrite: true);
+            }
         }
     }
 }

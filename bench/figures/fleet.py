@@ -4,14 +4,12 @@ import subprocess
 import tempfile
 
 from .base import Comparison, Figure, ROOT
-from .netns import shaped_namespace
+from .netns import namespace
 
-# tc netem on the namespace's loopback: 25 ms each way, 50 ms RTT to every device; no rate limit.
-NETEM = "delay 25ms limit 100000"
 
 
 class Fleet(Figure):
-    """Figure 10: fleets of 1, 4 and 16 dropbear devices without SFTP, 50 ms RTT away (a namespace of the bench's own).
+    """Figure 10: fleets of 1, 4 and 16 dropbear devices without SFTP, each behind a link of 50 ms RTT (emulated, in a network namespace of the bench's own).
 
     crossboard: `./build.sh --target=Deploy --devices=FILE --artifact=...` (the composite host, as
     users run it), each device verified, installed atomically, restarted and smoke-checked; each run
@@ -35,7 +33,7 @@ class Fleet(Figure):
     def measure(self, runs, work_dir, timed):
         if subprocess.run(["sh", "-c", "command -v parallel-scp"], stdout=subprocess.DEVNULL).returncode != 0:
             subprocess.run(["apt-get", "install", "-y", "-q", "pssh"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        with tempfile.TemporaryDirectory(prefix="crossboard-bench-fleet-") as tmp, shaped_namespace("fleet", NETEM) as ns:
+        with tempfile.TemporaryDirectory(prefix="crossboard-bench-fleet-") as tmp, namespace("fleet") as ns:
             out = os.path.join(tmp, "samples.json")
             env = dict(os.environ, CROSSBOARD_BENCH_NETNS=ns)
             result = subprocess.run([os.path.join(ROOT, "bench", "deploy", "run.sh"), "figure-fleet", str(runs), out],

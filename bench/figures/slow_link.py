@@ -5,10 +5,8 @@ import subprocess
 import tempfile
 
 from .base import Comparison, Figure, ROOT
-from .netns import shaped_namespace
+from .netns import namespace
 
-# tc netem on the namespace's loopback: 1 Mbit/s, 25 ms each way (50 ms RTT): a board on weak Wi-Fi.
-NETEM = "delay 25ms rate 1mbit limit 10000"
 
 
 def _builds(work_dir):
@@ -35,7 +33,7 @@ def _builds(work_dir):
 
 
 class SlowLink(Figure):
-    """Figure 9: a 1 Mbit/s, 50 ms RTT link (tc netem in a namespace of the bench's own), one dropbear device without SFTP.
+    """Figure 9: a 1 Mbit/s, 50 ms RTT link (emulated in a network namespace of the bench's own), one dropbear device without SFTP.
 
     Two real builds of samples/hello (x86-64, release, ~520 KiB) that differ by one line of main.rs.
     "first": a Deploy to a device that never had the app; "redeploy": the changed build over the
@@ -57,7 +55,7 @@ class SlowLink(Figure):
     def measure(self, runs, work_dir, timed):
         os.makedirs(work_dir, exist_ok=True)
         a, b = _builds(work_dir)
-        with tempfile.TemporaryDirectory(prefix="crossboard-bench-slow-") as tmp, shaped_namespace("slow", NETEM) as ns:
+        with tempfile.TemporaryDirectory(prefix="crossboard-bench-slow-") as tmp, namespace("slow") as ns:
             out = os.path.join(tmp, "samples.json")
             env = dict(os.environ, CROSSBOARD_BENCH_NETNS=ns)
             result = subprocess.run([os.path.join(ROOT, "bench", "deploy", "run.sh"), "figure-slow-link", str(runs), out, a, b],

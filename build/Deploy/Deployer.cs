@@ -58,7 +58,10 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
         }
 
         var sudo = Privilege(connection, look, targetPath);
-        var service = new ServiceManager(connection, settings.Service, artifact.Name, targetPath, sudo, new ServiceRecording(look.Manifest, time, settings.Board.Name));
+        var service = new ServiceManager(connection, settings.Service, artifact.Name, targetPath, sudo, new ServiceRecording(look.Manifest, time, settings.Board.Name))
+        {
+            SmokeCheckFollows = !string.IsNullOrWhiteSpace(settings.SmokeUrl),
+        };
         var record = new InstalledFile(artifact.Name, $"{Digest(tool)}:{expected}", artifact.Size, time, settings.Board.Name, targetPath);
         // The checksum matched on the device, and crossboard installed it.
         if (look.Same)
