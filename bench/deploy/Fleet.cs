@@ -14,8 +14,10 @@ using Crossboard.Tests.Fixtures.Ssh;
 ///               every device verified, installed atomically, restarted and smoke-checked, a table;
 ///               the device has the other of two builds (one differs from the other in its version), so each run deploys;
 ///   loop:       `for h; do scp -O FILE h:; ssh h RESTART; done`;
-///   pssh:       `parallel-scp -x -O ... && parallel-ssh ... RESTART` (Debian's pssh; all hosts at once, nothing checked).
-/// The baselines' app is a copy of the same size on another port, so the two never stop each other's.
+///   pssh:       `parallel-scp -x -O ... && parallel-ssh ... RESTART` (Debian's pssh; all hosts at once, nothing checked);
+///   crossboard-16-whole: crossboard with --compress=no, which sends the whole binary as the baselines do (no delta).
+/// The baselines' app is a copy of the same size on another port, so the two never stop each other's;
+/// they send it beside the binary and rename it in the restart (a running binary cannot be overwritten).
 /// Then a check, not timed: the 16 and one unreachable device (a closed port): the others deploy,
 /// the table names the failed one, the exit status is not 0.
 /// </summary>
@@ -82,8 +84,10 @@ internal static class FleetFigure
         var knownHosts = Path.Combine(work, "known_hosts");
         File.WriteAllLines(knownHosts, devices.Select(d => $"[{d.Server.Host}]:{d.Port} {d.Server.HostKeyLine}"));
         var sshOptions = $"-F /dev/null -i {key} -o BatchMode=yes -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile={knownHosts} -o LogLevel=ERROR";
-        // The baselines' restart: stop the running copy, start the new one detached; nothing checked.
-        const string restart = "killall plainapp 2>/dev/null; setsid /usr/bin/plainapp </dev/null >/tmp/plainapp.log 2>&1 &";
+        // The baselines' restart: the copy (sent beside the binary: a running one cannot be written
+        // over, "text file busy") renamed into place, the running one stopped, the new one started
+        // detached; nothing checked.
+        const string restart = "mv -f /usr/bin/plainapp.new /usr/bin/plainapp && { killall plainapp 2>/dev/null; setsid /usr/bin/plainapp </dev/null >/tmp/plainapp.log 2>&1 & }";
         var repo = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", ".."));
         var buildSh = Path.Combine(repo, "build.sh");
         var recipes = Path.Combine(repo, "tests", "Fixtures", "Ssh", "recipes");
@@ -109,20 +113,20 @@ internal static class FleetFigure
         }
 
         var turn = 0;
-        ProcessResult Crossboard(string inventory, string artifact) => ProcessRunner.Run(new ProcessSpec(buildSh,
-            "--target=Deploy", $"--devices={inventory}", $"--artifact={artifact}", $"--identity={key}", $"--board={TestApp.BoardName}", $"--recipes={recipes}",
-            $"--work-dir={Path.Combine(work, "crossboard")}")
+        ProcessResult Crossboard(string inventory, string artifact, params string[] more) => ProcessRunner.Run(new ProcessSpec(buildSh,
+            ["--target=Deploy", $"--devices={inventory}", $"--artifact={artifact}", $"--identity={key}", $"--board={TestApp.BoardName}", $"--recipes={recipes}",
+            $"--work-dir={Path.Combine(work, "crossboard")}", .. more])
         {
             Environment = new Dictionary<string, string?> { ["HOME"] = home, ["NO_COLOR"] = "1", ["CI"] = "true" },
             Timeout = TimeSpan.FromMinutes(5),
         });
 
-        double Ours(int count)
+        double Ours(int count, params string[] more)
         {
             var inventory = Inventory(count);
             var artifact = ours[turn++ % 2];
             var watch = Stopwatch.StartNew();
-            var result = Crossboard(inventory, artifact);
+            var result = Crossboard(inventory, artifact, more);
             var seconds = watch.Elapsed.TotalSeconds;
             if (result.ExitCode != 0 || !result.StandardOutput.Contains("deployed", StringComparison.Ordinal))
             {
@@ -142,7 +146,7 @@ internal static class FleetFigure
         double Loop(int count)
         {
             var hosts = string.Join(' ', devices.Take(count).Select(d => $"{d.Server.Host}:{d.Port}"));
-            return Shell($"set -e; for h in {hosts}; do scp -O -q {sshOptions} -P ${{h#*:}} {theirs} root@${{h%:*}}:/usr/bin/plainapp; " +
+            return Shell($"set -e; for h in {hosts}; do scp -O -q {sshOptions} -P ${{h#*:}} {theirs} root@${{h%:*}}:/usr/bin/plainapp.new; " +
                          $"ssh {sshOptions} -p ${{h#*:}} root@${{h%:*}} '{restart}'; done");
         }
 
@@ -150,8 +154,8 @@ internal static class FleetFigure
         {
             var hosts = Path.Combine(work, $"hosts-{count}");
             File.WriteAllLines(hosts, devices.Take(count).Select(d => $"root@{d.Server.Host}:{d.Port}"));
-            return Shell($"parallel-scp -h {hosts} -x '-O {sshOptions}' {theirs} /usr/bin/plainapp >/dev/null && " +
-                         $"parallel-ssh -h {hosts} -x '{sshOptions}' '{restart}' >/dev/null");
+            return Shell($"parallel-scp -h {hosts} -x '-O {sshOptions}' {theirs} /usr/bin/plainapp.new >&2 && " +
+                         $"parallel-ssh -h {hosts} -x '{sshOptions}' '{restart}' >&2");
         }
 
         var variants = new List<(string Name, Func<double> Run)>();
@@ -161,6 +165,9 @@ internal static class FleetFigure
             variants.Add(($"loop-{count}", () => Loop(count)));
             variants.Add(($"pssh-{count}", () => Pssh(count)));
         }
+
+        // The same bytes as the baselines send: the whole binary, uncompressed (--compress=no sends no delta either).
+        variants.Add(($"crossboard-{Devices}-whole", () => Ours(Devices, "--compress=no")));
 
         var samples = variants.ToDictionary(v => v.Name, _ => new List<double>());
         foreach (var (_, run) in variants)
