@@ -12,7 +12,7 @@ using Crossboard.Tests.Fixtures.Ssh;
 /// one fleet key. For 1, 4 and 16 of them, interleaved:
 ///   crossboard: `./build.sh --target=Deploy --devices=FILE --artifact=...`, the CLI as users run it:
 ///               every device verified, installed atomically, restarted and smoke-checked, a table;
-///               the device has the other of two builds (one differs from the other in its version), so each run deploys;
+///               each run deploys a build no device has yet (they differ in their version string);
 ///   loop:       `for h; do scp -O FILE h:; ssh h RESTART; done`;
 ///   pssh:       `parallel-scp -x -O ... && parallel-ssh ... RESTART` (Debian's pssh; all hosts at once, nothing checked);
 ///   crossboard-16-whole: crossboard with --compress=no, which sends the whole binary as the baselines do (no delta).
@@ -79,7 +79,6 @@ internal static class FleetFigure
             return path;
         }
 
-        var ours = new[] { Build("fleetapp", "a", 8000), Build("fleetapp", "b", 8000) };
         var theirs = Build("plainapp", "a", 8001);
         var knownHosts = Path.Combine(work, "known_hosts");
         File.WriteAllLines(knownHosts, devices.Select(d => $"[{d.Server.Host}]:{d.Port} {d.Server.HostKeyLine}"));
@@ -124,7 +123,8 @@ internal static class FleetFigure
         double Ours(int count, params string[] more)
         {
             var inventory = Inventory(count);
-            var artifact = ours[turn++ % 2];
+            // A build no device has yet (its version differs), so every run deploys everywhere.
+            var artifact = Build("fleetapp", $"v{turn++}", 8000);
             var watch = Stopwatch.StartNew();
             var result = Crossboard(inventory, artifact, more);
             var seconds = watch.Elapsed.TotalSeconds;
@@ -167,7 +167,10 @@ internal static class FleetFigure
         }
 
         // The same bytes as the baselines send: the whole binary, uncompressed (--compress=no sends no delta either).
-        variants.Add(($"crossboard-{Devices}-whole", () => Ours(Devices, "--compress=no")));
+        foreach (var count in new[] { 1, Devices })
+        {
+            variants.Add(($"crossboard-{count}-whole", () => Ours(count, "--compress=no")));
+        }
 
         var samples = variants.ToDictionary(v => v.Name, _ => new List<double>());
         foreach (var (_, run) in variants)
@@ -184,7 +187,7 @@ internal static class FleetFigure
         }
 
         // One device unreachable: the others finish, the table names it, the exit status is not 0.
-        var failing = Crossboard(Inventory(Devices, withUnreachable: true), ours[turn++ % 2]);
+        var failing = Crossboard(Inventory(Devices, withUnreachable: true), Build("fleetapp", $"v{turn++}", 8000));
         var table = failing.StandardOutput.Split('\n').Where(l => l.Contains("dev-127.0.0.", StringComparison.Ordinal) || l.Contains("unreachable", StringComparison.Ordinal)).ToList();
         var check = new
         {

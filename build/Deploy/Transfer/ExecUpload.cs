@@ -74,7 +74,10 @@ public sealed class ExecUpload(DeviceConnection connection, bool compressed, str
         using var command = connection.Ssh.CreateCommand(script);
         var run = command.ExecuteAsync(cancellation);
         var input = command.CreateInputStream();
-        var writer = Task.Run(() =>
+        // A thread of its own, not the pool's: the writer blocks whenever the device's SSH window is
+        // full, and a fleet's uploads at once would starve a 2-core host's pool (16 devices took
+        // 10.8 s against parallel-scp's 4.1 s, bench figure 10).
+        var writer = Task.Factory.StartNew(() =>
         {
             var buffer = new byte[ChunkSize];
             long sent = 0;
@@ -94,7 +97,7 @@ public sealed class ExecUpload(DeviceConnection connection, bool compressed, str
                 // EOF for the remote command; without it "cat" never exits.
                 input.Dispose();
             }
-        }, CancellationToken.None);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         try
         {
