@@ -32,6 +32,20 @@ try
         return 0;
     }
 
+    if (what == "figure-slow-link")
+    {
+        // bench/run.py's figure "slow-link", inside its throttled namespace: run.sh figure-slow-link RUNS OUT.json BUILD_A BUILD_B
+        SlowLinkFigure.Run(work, int.Parse(args[1], CultureInfo.InvariantCulture), args[2], args[3], args[4]);
+        return 0;
+    }
+
+    if (what == "figure-fleet")
+    {
+        // bench/run.py's figure "fleet", inside its namespace: run.sh figure-fleet RUNS OUT.json
+        FleetFigure.Run(work, int.Parse(args[1], CultureInfo.InvariantCulture), args[2]);
+        return 0;
+    }
+
     if (what is "all" or "upload")
     {
         Uploads.Run(work);

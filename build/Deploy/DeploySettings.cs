@@ -50,6 +50,12 @@ public sealed record DeploySettings
 
     public CompressionMode Compression { get; init; } = CompressionMode.Auto;
 
+    /// <summary>
+    /// Where the binaries sent are kept (the work dir's state/sent), so that a redeploy sends only
+    /// what changed (<see cref="DeltaUpload"/>); null: always the whole binary. --compress=no sends it whole too.
+    /// </summary>
+    public string? SentDir { get; init; }
+
     /// <summary>--transfer: how the bytes go (auto: an exec channel, else SFTP, else SCP; see <see cref="TransferSelector"/>).</summary>
     public TransferPreference Transfer { get; init; } = TransferPreference.Auto;
 

@@ -58,7 +58,10 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
         }
 
         var sudo = Privilege(connection, look, targetPath);
-        var service = new ServiceManager(connection, settings.Service, artifact.Name, targetPath, sudo, new ServiceRecording(look.Manifest, time, settings.Board.Name), settings.Launch);
+        var service = new ServiceManager(connection, settings.Service, artifact.Name, targetPath, sudo, new ServiceRecording(look.Manifest, time, settings.Board.Name), settings.Launch)
+        {
+            SmokeCheckFollows = !string.IsNullOrWhiteSpace(settings.SmokeUrl),
+        };
         var record = new InstalledFile(artifact.Name, $"{Digest(tool)}:{expected}", artifact.Size, time, settings.Board.Name, targetPath);
         // The checksum matched on the device, and crossboard installed it.
         if (look.Same)
@@ -118,8 +121,15 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
         EnsureSpace(connection, deviceLog, look, artifact, targetPath, sudo);
         var install = InstallScript(tool, expected, targetPath, look.Manifest, record, kept,
             plan.AdoptServiceFile ? serviceRecord : null, service.DefinitionFile);
-        var (method, sent, answered) = Upload(connection, facts, state, deviceLog, artifact, targetPath, sudo, install, cancellation);
+        // The delta's base: the binary there, when it is a plain file (its checksum from the look, else from the record).
+        var baseDigest = hadFile && plain && look.Target.LinkTo is null ? state.Checksum ?? look.Target.Record?.DigestFor(tool) : null;
+        var (method, sent, answered) = Upload(connection, facts, state, deviceLog, artifact, targetPath, sudo, install, tool, baseDigest, cancellation);
         Install(connection, deviceLog, tool, expected, targetPath, sudo, install, answered);
+        if (settings.SentDir is not null)
+        {
+            new SentCache(settings.SentDir).Remember(artifact);
+        }
+
         deviceLog.Information(!hadFile
             ? $"Installed {targetPath}."
             : $"Installed {targetPath}; the previous binary is kept as {targetPath}.bak (--target=Rollback restores it).");
@@ -381,8 +391,10 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
     }
 
     /// <param name="install">The verify-and-install script, which an exec-channel upload runs in its own command.</param>
+    /// <param name="installed">The checksum (with <paramref name="tool"/>) of the binary the device has, when it is a plain file: a delta's base.</param>
     /// <returns>How it went, the bytes sent, and the install script's answer when the upload's command ran it (null: the caller runs it).</returns>
-    private (TransferMethod, long, RemoteResult?) Upload(DeviceConnection connection, DeviceFacts facts, TargetState state, DeviceLog deviceLog, BuiltArtifact artifact, string targetPath, string sudo, string install, CancellationToken cancellation)
+    private (TransferMethod, long, RemoteResult?) Upload(DeviceConnection connection, DeviceFacts facts, TargetState state, DeviceLog deviceLog, BuiltArtifact artifact, string targetPath, string sudo, string install,
+        string tool, string? installed, CancellationToken cancellation)
     {
         var temporary = targetPath + ".new";
         var directory = RemoteShell.DirectoryOf(targetPath);
@@ -391,23 +403,53 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
             connection.RunChecked(Sudo(sudo, $"mkdir -p {RemoteShell.Quote(directory)}"), $"create {directory}", $"Creating {directory} failed");
         }
 
+        if (PlanDelta(facts, deviceLog, artifact, tool, installed) is { } delta)
+        {
+            var upload = new ExecUpload(connection, compressed: false, sudo, install,
+                path => DeltaUpload.WriteCommand(targetPath, path, delta.ListLength, delta.Compressed));
+            try
+            {
+                var answered = Send(connection, deviceLog, artifact, targetPath, upload, new MemoryStream(delta.Wire), sudo, cancellation, rejectable: true);
+                if (answered?.ExitStatus != 5)
+                {
+                    return (upload.Method, delta.Wire.Length, answered);
+                }
+
+                // The device's binary was not the one kept here after all (changed on the device): the checksum caught it.
+                deviceLog.Warning($"The binary assembled from the changes did not match the build ({tool} {answered.Output.Trim()}); it was removed. Sending the whole binary.");
+            }
+            catch (UploadRejectedException rejected)
+            {
+                Cleanup(connection, temporary, sudo);
+                deviceLog.Warning($"Assembling the binary from the changes failed on the device ({rejected.Message}). Sending the whole binary.");
+            }
+        }
+
         var decision = CompressionAdvisor.Decide(connection, facts, artifact.Path, artifact.Size, settings.Compression);
         deviceLog.Verbose($"Compression: {(decision.Compress ? "yes" : "no")}, {decision.Reason}.");
-        IUpload upload;
+        IUpload whole;
         Stream source;
         if (decision.Compress)
         {
             var packed = CompressionAdvisor.Gzip(artifact.Path);
             deviceLog.Information($"Sending {artifact.Name} gzip-compressed ({ProgressLine.Size(packed.Length)} instead of {ProgressLine.Size(artifact.Size)}): {decision.Reason}.");
-            upload = new ExecUpload(connection, compressed: true, sudo, install);
+            whole = new ExecUpload(connection, compressed: true, sudo, install);
             source = new MemoryStream(packed);
         }
         else
         {
-            upload = new TransferSelector(connection, facts, deviceLog, settings.Transfer).Choose(sudo, install);
+            whole = new TransferSelector(connection, facts, deviceLog, settings.Transfer).Choose(sudo, install);
             source = File.OpenRead(artifact.Path);
         }
 
+        var total = source.Length;
+        return (whole.Method, total, Send(connection, deviceLog, artifact, targetPath, whole, source, sudo, cancellation, rejectable: false));
+    }
+
+    /// <param name="rejectable">Let an <see cref="UploadRejectedException"/> through (the caller has another way), instead of failing the deploy.</param>
+    private RemoteResult? Send(DeviceConnection connection, DeviceLog deviceLog, BuiltArtifact artifact, string targetPath, IUpload upload, Stream source, string sudo, CancellationToken cancellation, bool rejectable)
+    {
+        var temporary = targetPath + ".new";
         var total = source.Length;
         var progress = new ProgressLine($"Uploading {artifact.Name} ({Describe(upload.Method)})", deviceLog);
         long furthest = 0;
@@ -429,7 +471,7 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
                 progress.Report(total, total);
             }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException && !(rejectable && ex is UploadRejectedException))
         {
             var cleaned = Cleanup(connection, temporary, sudo);
             var why = ex switch
@@ -446,7 +488,60 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
         }
 
         deviceLog.Verbose($"Uploaded {ProgressLine.Size(total)} in {progress.Elapsed.TotalSeconds:0.0} s with {Describe(upload.Method)}.");
-        return (upload.Method, total, (upload as ExecUpload)?.ThenResult);
+        return (upload as ExecUpload)?.ThenResult;
+    }
+
+    private sealed record DeltaPlan(byte[] Wire, int ListLength, bool Compressed, int Pieces);
+
+    /// <summary>
+    /// Only what changed (<see cref="DeltaUpload"/>), when the device has a plain file this host
+    /// sent before and kept, and the device has tail and head; null: send the whole binary. Not with
+    /// --compress=no, nor with --transfer other than auto or exec (the delta needs an exec channel).
+    /// </summary>
+    private DeltaPlan? PlanDelta(DeviceFacts facts, DeviceLog deviceLog, BuiltArtifact artifact, string tool, string? installed)
+    {
+        if (settings.SentDir is null || installed is null || settings.Compression == CompressionMode.Never
+            || settings.Transfer is not (TransferPreference.Auto or TransferPreference.Exec) || artifact.Size > SentCache.MaximumSize)
+        {
+            return null;
+        }
+
+        if (!facts.Has("tail") || !facts.Has("head"))
+        {
+            deviceLog.Verbose("The device lacks tail or head: sending the whole binary, not only what changed.");
+            return null;
+        }
+
+        var previous = new SentCache(settings.SentDir).Find(tool, installed);
+        if (previous is null)
+        {
+            deviceLog.Verbose($"This host kept no copy of the binary the device has ({tool} {Short(installed)}): sending the whole binary.");
+            return null;
+        }
+
+        var current = File.ReadAllBytes(artifact.Path);
+        if (!DeltaUpload.Related(previous, current))
+        {
+            deviceLog.Verbose("The build shares too little with the one the device has: sending the whole binary.");
+            return null;
+        }
+
+        var pieces = DeltaUpload.Plan(previous, current);
+        var compressed = facts.Has("gunzip");
+        var stream = DeltaUpload.Stream(current, pieces, out var listLength);
+        var wire = DeltaUpload.Encode(stream, compressed);
+        // Against the whole binary gzip-compressed (~40 % for machine code) or raw: worth it when clearly smaller.
+        var worth = compressed ? artifact.Size / 5 : artifact.Size / 2;
+        if (pieces.Count > DeltaUpload.MaximumPieces || wire.Length > worth)
+        {
+            deviceLog.Verbose($"Only what changed would be {pieces.Count} pieces, {ProgressLine.Size(wire.Length)}: not worth it, sending the whole binary.");
+            return null;
+        }
+
+        deviceLog.Information(
+            $"Sending only what changed in {artifact.Name}: {ProgressLine.Size(wire.Length)} instead of {ProgressLine.Size(artifact.Size)} " +
+            $"({pieces.Count(p => !p.Literal)} stretches of the installed build reused, {ProgressLine.Size(pieces.Where(p => p.Literal).Sum(p => p.Length))} new{(compressed ? ", gzip-compressed" : "")}).");
+        return new DeltaPlan(wire, listLength, compressed, pieces.Count);
     }
 
     /// <summary>
@@ -590,6 +685,7 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
         TransferMethod.Scp => "SCP",
         TransferMethod.Exec => "exec channel",
         TransferMethod.ExecGzip => "exec channel, gzip",
+        TransferMethod.ExecDelta => "exec channel, delta",
         _ => method.ToString(),
     };
 

@@ -9,7 +9,7 @@ namespace Crossboard.Deploy;
 public sealed record DeviceFacts(IReadOnlySet<string> Commands, bool IsRoot)
 {
     /// <summary>The commands crossboard may use when present.</summary>
-    public static readonly string[] Probed = ["cat", "sha256sum", "md5sum", "gunzip", "scp", "setsid", "sudo"];
+    public static readonly string[] Probed = ["cat", "sha256sum", "md5sum", "gunzip", "scp", "setsid", "sudo", "head", "tail"];
 
     public bool Has(string command) => Commands.Contains(command);
 

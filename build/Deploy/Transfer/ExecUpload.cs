@@ -13,28 +13,29 @@ namespace Crossboard.Deploy;
 /// and then reading the file.)
 /// </summary>
 /// <param name="then">Runs after the file is written, in the same shell; its output and exit status are the command's (<see cref="ThenResult"/>).</param>
-public sealed class ExecUpload(DeviceConnection connection, bool compressed, string sudo = "", string? then = null) : IUpload
+/// <param name="write">A command of its own that writes the file (given its path) from the stream instead of cat or gunzip (a delta's, <see cref="DeltaUpload"/>).</param>
+public sealed class ExecUpload(DeviceConnection connection, bool compressed, string sudo = "", string? then = null, Func<string, string>? write = null) : IUpload
 {
     /// <summary>The exit status of a command whose write failed (the device could not store the upload).</summary>
     public const int WriteFailed = 6;
 
     private const int ChunkSize = 128 * 1024;
 
-    public TransferMethod Method => compressed ? TransferMethod.ExecGzip : TransferMethod.Exec;
+    public TransferMethod Method => write is not null ? TransferMethod.ExecDelta : compressed ? TransferMethod.ExecGzip : TransferMethod.Exec;
 
     /// <summary>What the script run after the write answered (null without one).</summary>
     public RemoteResult? ThenResult { get; private set; }
 
     /// <summary>The command that writes the upload to <paramref name="remotePath"/>, then runs <paramref name="then"/>.</summary>
-    public static string Script(string remotePath, bool compressed, string? then)
+    public static string Script(string remotePath, bool compressed, string? then, Func<string, string>? write = null)
     {
-        var write = (compressed ? "gunzip -c > " : "cat > ") + RemoteShell.Quote(remotePath);
-        return then is null ? write : $"{write} || exit {WriteFailed}\n{then}";
+        var command = write?.Invoke(remotePath) ?? (compressed ? "gunzip -c > " : "cat > ") + RemoteShell.Quote(remotePath);
+        return then is null ? command : $"{command} || exit {WriteFailed}\n{then}";
     }
 
     public void Upload(Stream source, long length, string remotePath, Action<long> progress, CancellationToken cancellation)
     {
-        var writeTo = Script(remotePath, compressed, then);
+        var writeTo = Script(remotePath, compressed, then, write);
         var script = sudo.Length > 0 ? $"{sudo}sh -c {RemoteShell.Quote(writeTo)}" : writeTo;
         Stream(connection, script, source, progress, cancellation, out var result, out var complete);
         // Without a follow-up script any failure is the write's; with one, only WriteFailed (or a
@@ -73,7 +74,10 @@ public sealed class ExecUpload(DeviceConnection connection, bool compressed, str
         using var command = connection.Ssh.CreateCommand(script);
         var run = command.ExecuteAsync(cancellation);
         var input = command.CreateInputStream();
-        var writer = Task.Run(() =>
+        // A thread of its own, not the pool's: the writer blocks whenever the device's SSH window is
+        // full, and a fleet's uploads at once would starve a 2-core host's pool (16 devices took
+        // 10.8 s against parallel-scp's 4.1 s, bench figure 10).
+        var writer = Task.Factory.StartNew(() =>
         {
             var buffer = new byte[ChunkSize];
             long sent = 0;
@@ -93,7 +97,7 @@ public sealed class ExecUpload(DeviceConnection connection, bool compressed, str
                 // EOF for the remote command; without it "cat" never exits.
                 input.Dispose();
             }
-        }, CancellationToken.None);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         try
         {

@@ -13,6 +13,8 @@ public enum TransferMethod
     Exec,
     /// <summary>Gzip-compressed over an exec channel into "gunzip -c &gt; file", for slow links.</summary>
     ExecGzip,
+    /// <summary>Only what changed against the binary the device has, over an exec channel, assembled there with tail and head (<see cref="DeltaUpload"/>).</summary>
+    ExecDelta,
 }
 
 /// <summary>Puts a stream into a file on the device, reporting bytes sent (possibly out of order, from several threads).</summary>

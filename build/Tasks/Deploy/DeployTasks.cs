@@ -60,6 +60,7 @@ public static class DeployTasks
             Credentials = new DeployCredentials(given.PasswordEnv, given.PassphraseEnv, DeployCredentials.PromptOnTerminal),
             DefaultKnownHosts = Path.Combine(Home, ".ssh", "known_hosts"),
             LogDir = Path.Combine(context.Switches.WorkDir, "logs", "deploy"),
+            SentDir = Path.Combine(context.Switches.WorkDir, "state", "sent"),
             EarlyConnection = context.EarlyConnection,
         };
     }
