@@ -75,9 +75,14 @@ public static class AppManifest
         var document = SyntaxParser.Parse(text, path, validate: true);
         if (document.HasErrors)
         {
+            // Bad input (exit 2), each error at its place (a CI annotation too).
             var errors = document.Diagnostics.Where(d => d.Kind == DiagnosticMessageKind.Error)
-                .Select(d => $"  {path}({d.Span.Start.Line + 1},{d.Span.Start.Column + 1}): {d.Message}");
-            throw new CrossboardException($"{path} is not valid TOML:{Environment.NewLine}{string.Join(Environment.NewLine, errors)}{Environment.NewLine}Fix the file (cargo reads it too).");
+                .Select(d => new SourceProblem(path, d.Span.Start.Line + 1, d.Span.Start.Column + 1, d.Message)).ToList();
+            throw new InputException($"{path} is not valid TOML:{Environment.NewLine}{string.Join(Environment.NewLine, errors.Select(e => $"  {e.File}({e.Line},{e.Column}): {e.Message}"))}" +
+                $"{Environment.NewLine}Fix the file (cargo reads it too).")
+            {
+                Problems = errors,
+            };
         }
 
         var problems = new List<SourceProblem>();

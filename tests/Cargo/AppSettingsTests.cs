@@ -71,4 +71,13 @@ public sealed class AppSettingsTests
         Assert.Contains("/app/Cargo.toml(7,8): env.PORT must be a string", error.Message);
         Assert.Contains("/app/Cargo.toml(2,7): env must be a table of strings", notTable.Message);
     }
+
+    [Fact]
+    public void A_Cargo_toml_that_is_not_TOML_is_bad_input_at_its_line()
+    {
+        var error = Assert.Throws<InputException>(() => AppManifest.Read("[package]\nname = \"x\"\n[package.metadata.crossboard\n", "/app/Cargo.toml"));
+
+        Assert.StartsWith("/app/Cargo.toml is not valid TOML:", error.Message);
+        Assert.Equal(3, Assert.Single(error.Problems).Line);
+    }
 }
