@@ -117,7 +117,8 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
         var kept = !hadFile ? null : look.Target.Record?.At(targetPath + ".bak") ?? new InstalledFile(
             plain ? artifact.Name : InstalledFile.DeviceOwn, state.Checksum is { } sum ? $"{Digest(tool)}:{sum}" : "-", state.Size ?? 0, time, "-", targetPath + ".bak");
         // A dynamically linked binary needs its shared libraries on the device: refuse before the upload.
-        DeviceLibraries.Require(connection, artifact.Name, ElfFile.Read(artifact.Path).Needed, target.Name, deviceLog, deviceLog.LogFile);
+        DeviceLibraries.Require(connection, artifact.Name, ElfFile.Read(artifact.Path).Needed, target.Name, deviceLog, deviceLog.LogFile,
+            emulated: settings.EmulatedDevice is not null);
         EnsureSpace(connection, deviceLog, look, artifact, targetPath, sudo);
         var install = InstallScript(tool, expected, targetPath, look.Manifest, record, kept,
             plan.AdoptServiceFile ? serviceRecord : null, service.DefinitionFile);

@@ -107,6 +107,7 @@ public sealed class SensorLogTests : IDisposable
         Assert.Contains("needs libpq.so.5, which device 'emulator' does not have; nothing was uploaded", refused.All);
         Assert.Contains("opkg install libpq", refused.All);
         Assert.Contains("apt-get install libpq5", refused.All);
+        Assert.Contains("On the emulated device: its image carries the runtime of the C libraries the app's Cargo.toml declares", refused.All);
         Assert.Equal("hello world\n", await http.GetStringAsync($"{app}/text", cancel));
     }
 

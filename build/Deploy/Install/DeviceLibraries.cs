@@ -66,7 +66,8 @@ public static class DeviceLibraries
     }
 
     /// <summary>Asks the device (one command) and refuses, before the upload, when it lacks any of <paramref name="needed"/>.</summary>
-    public static void Require(DeviceConnection connection, string appName, IReadOnlyList<string> needed, string device, IBuildLog log, string? logFile)
+    /// <param name="emulated">The device is the emulated one, which has no package manager: its image carries what the app declares.</param>
+    public static void Require(DeviceConnection connection, string appName, IReadOnlyList<string> needed, string device, IBuildLog log, string? logFile, bool emulated = false)
     {
         if (needed.Count == 0)
         {
@@ -87,7 +88,10 @@ public static class DeviceLibraries
             return;
         }
 
-        throw new CrossboardException(Refusal(appName, device, missing, opkg, apt), logFile);
+        throw new CrossboardException(Refusal(appName, device, missing, opkg, apt) + (emulated && !opkg && !apt
+            ? " On the emulated device: its image carries the runtime of the C libraries the app's Cargo.toml declares (c-libraries); declare them there, " +
+              "and a Deploy rebuilds the image and restarts the device (a library removed from a running device comes back with --target=EmulatorStop, then Deploy)."
+            : ""), logFile);
     }
 
     public static string Refusal(string appName, string device, IReadOnlyList<string> missing, bool opkg, bool apt)
