@@ -41,11 +41,23 @@ export CONTAINERS_CONF="$conf"
 
 ping() { curl -sf --max-time 2 --unix-socket "$sock" http://d/_ping 2>/dev/null | grep -q OK; }
 
+# A service left by an earlier run whose working directory is gone (a test clone deleted since)
+# still answers, but conmon then fails every container ("Failed to get working directory"):
+# stop it, and start a new one.
+if [ -f "$dir/service.pid" ] && pid="$(cat "$dir/service.pid")" && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
+   case "$(readlink "/proc/$pid/cwd" 2>/dev/null)" in *" (deleted)") true ;; *) false ;; esac; then
+  echo "podman-engine: the running podman service (pid $pid) lost its working directory; restarting it" >&2
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+fi
+
 if ! ping; then
   rm -f "$sock"
   # setsid: the service outlives this script and the test run that started it (like a docker daemon);
+  # so it runs from / (not from the checkout that started it, which may be deleted before it ends);
   # 9>&-: it must not inherit the lock, or every later setup would wait for it.
-  setsid nohup podman system service --time=0 "unix://$sock" >"$dir/service.log" 2>&1 </dev/null 9>&- &
+  (cd / && exec setsid nohup podman system service --time=0 "unix://$sock" >"$dir/service.log" 2>&1 </dev/null 9>&-) &
   echo $! >"$dir/service.pid"
   for _ in $(seq 1 100); do
     ping && break
