@@ -242,7 +242,7 @@ internal static class Compression
         };
         foreach (var (name, rate) in rates)
         {
-            using var relay = double.IsPositiveInfinity(rate) ? null : new ThrottledRelay(device.Port, rate);
+            using var relay = double.IsPositiveInfinity(rate) ? null : LinkRelay.Throttled(device.Port, rate);
             using var connection = DeviceConnection.Open(Bench.Target(device, relay?.Port), new DeployCredentials(), Bench.Log(), TimeSpan.FromSeconds(60), Path.Combine(work, "kh"));
             var repetitions = rate < 1 << 20 ? 1 : Bench.Repetitions;
             var raw = Bench.Time(() => Send(connection, false, File.ReadAllBytes(file)), repetitions);

@@ -19,7 +19,7 @@ public sealed class CompressionAndRunTests : IDisposable
     {
         var server = _kit.Start(new DeviceServerOptions { Kind = SshServerKind.Dropbear, Password = "pw" });
         // 256 KiB/s: faster than the seed's 93 KB/s, slow enough that gzip pays for a 1.5 MB binary.
-        var slow = new ThrottledRelay(server.Port, 256 * 1024);
+        var slow = LinkRelay.Throttled(server.Port, 256 * 1024);
         _kit.Own(slow);
         var app = _kit.App("v1", paddingBytes: 1_500_000, compressiblePadding: true);
         var sent = 0L;

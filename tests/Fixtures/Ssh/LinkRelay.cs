@@ -3,15 +3,18 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 
+namespace Crossboard.Tests.Fixtures.Ssh;
+
 /// <summary>
 /// An emulated link in front of one device: a TCP relay that delivers each direction's bytes at
 /// most at <c>bytesPerSecond</c> and <c>oneWay</c> later than they were put on it, in order, with
 /// a bounded queue (~0.5 s at the rate: a Wi-Fi router's buffer) so a sender cannot run ahead of
 /// the link. The benches would use tc netem, but this machine's kernel has no sch_netem (its
 /// qdiscs: htb, tbf, pfifo): the relay gives the application the same round trips and rate, which
-/// is what SSH's own flow control and each command's round trip see. Real TCP and SSH go through it.
+/// is what SSH's own flow control and each command's round trip see. Real TCP and SSH go through
+/// it. The tests' slow link (the seed's Omega2 upload ran at 93 KB/s) and the benches' links.
 /// </summary>
-internal sealed class LinkRelay : IDisposable
+public sealed class LinkRelay : IDisposable
 {
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
@@ -32,6 +35,10 @@ internal sealed class LinkRelay : IDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>A slow link on loopback to <paramref name="targetPort"/>, without delay.</summary>
+    public static LinkRelay Throttled(int targetPort, double bytesPerSecond) =>
+        new(IPAddress.Loopback, new IPEndPoint(IPAddress.Loopback, targetPort), bytesPerSecond, TimeSpan.Zero);
 
     public void Dispose()
     {
