@@ -91,6 +91,13 @@ public sealed class EmulatorLifecycleTests(EmulatorFixture fixture)
         using var sleeper = System.Diagnostics.Process.Start("sleep", "300");
         try
         {
+            // Process.Start returns once exec began; the kernel sets the new command line a moment
+            // later (an empty /proc/PID/cmdline reads as "gone"). A recycled PID is long past that.
+            for (var i = 0; i < 200 && File.ReadAllText($"/proc/{sleeper.Id}/cmdline").Length == 0; i++)
+            {
+                Thread.Sleep(10);
+            }
+
             new EmulatorInstance("malta-le", sleeper.Id, "/usr/bin/qemu-system-mipsel", 2222, 8000, "SHA256:x", "/k", "stamp", paths.ConsoleLog, DateTimeOffset.UtcNow)
                 .Save(paths.StateFile);
             var machine = new EmulatorMachine(new RecordingBuildLog(), EmulatorFixture.Yes);
