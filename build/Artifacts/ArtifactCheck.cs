@@ -49,6 +49,14 @@ public static class ArtifactCheck
         return verdict;
     }
 
+    /// <summary>
+    /// The board <paramref name="path"/> is to be checked against: <paramref name="board"/>, or,
+    /// when the deploy goes to the board's emulated device, that device as binaries see it if the
+    /// binary fits it and not the board (linked dynamically against Debian's libraries).
+    /// </summary>
+    public static Board CheckedAgainst(string path, Board board, Board? emulatedDevice) =>
+        emulatedDevice is not null && !Check(path, board).Fits && Check(path, emulatedDevice).Fits ? emulatedDevice : board;
+
     /// <param name="againstBudget">Whether the size counts against the board's app budget (not for test binaries, which run from a scratch folder and are gone afterwards).</param>
     public static ArtifactVerdict Check(string path, Board board, bool againstBudget = true)
     {

@@ -62,11 +62,31 @@ public static class AppManifest
     public static IReadOnlyList<DeclaredCLibrary> CLibrariesOf(string appDir) => SettingsOf(appDir).CLibraries;
 
     /// <summary>What <paramref name="appDir"/>'s Cargo.toml says to crossboard; <see cref="AppSettings.None"/> without one.</summary>
+    /// <remarks>
+    /// Read once per version of the file: the cargo stage, the emulator's tasks and Deploy each ask
+    /// (some of them twice) in one run; the file's size and write time tell an edited one apart.
+    /// </remarks>
     public static AppSettings SettingsOf(string appDir)
     {
-        var path = Path.Combine(appDir, "Cargo.toml");
-        return File.Exists(path) ? Read(File.ReadAllText(path), path) : AppSettings.None;
+        var path = Path.GetFullPath(Path.Combine(appDir, "Cargo.toml"));
+        var file = new FileInfo(path);
+        if (!file.Exists)
+        {
+            return AppSettings.None;
+        }
+
+        var version = (file.Length, file.LastWriteTimeUtc.Ticks);
+        if (Parsed.TryGetValue(path, out var known) && known.Version == version)
+        {
+            return known.Settings;
+        }
+
+        var settings = Read(File.ReadAllText(path), path);
+        Parsed[path] = (version, settings);
+        return settings;
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ((long, long) Version, AppSettings Settings)> Parsed = new(StringComparer.Ordinal);
 
     public static IReadOnlyList<DeclaredCLibrary> ReadCLibraries(string text, string path) => Read(text, path).CLibraries;
 

@@ -64,11 +64,7 @@ public sealed class DeployStage(DeploySettings settings, DeviceResolver resolver
         ArtifactVerdict verdict;
         try
         {
-            if (emulatedDevice is not null && !ArtifactCheck.Check(full, board).Fits && ArtifactCheck.Check(full, emulatedDevice).Fits)
-            {
-                board = emulatedDevice;
-            }
-
+            board = ArtifactCheck.CheckedAgainst(full, board, emulatedDevice);
             verdict = ArtifactCheck.Require(full, board, log);
             InstallGuard.RefuseVitalName(Path.GetFileName(full));
         }

@@ -295,10 +295,7 @@ public sealed class Deployer(DeploySettings settings, IBuildLog log)
             return artifact;
         }
 
-        // The emulated device runs what fits the board, and what fits its own Debian userland.
-        var board = settings.EmulatedDevice is { } device && !ArtifactCheck.Check(artifact.Path, settings.Board).Fits && ArtifactCheck.Check(artifact.Path, device).Fits
-            ? device
-            : settings.Board;
+        var board = ArtifactCheck.CheckedAgainst(artifact.Path, settings.Board, settings.EmulatedDevice);
         var verdict = ArtifactCheck.Require(artifact.Path, board, deviceLog);
         deviceLog.Verbose(verdict.Summary);
         return artifact with { CheckedFor = board.Name };
