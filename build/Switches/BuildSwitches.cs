@@ -294,14 +294,18 @@ public sealed class BuildSwitches
     private static List<KeyValuePair<string, string>> ParseAppEnv(string text)
     {
         var result = new List<KeyValuePair<string, string>>();
-        foreach (var item in text.Split(';', StringSplitOptions.RemoveEmptyEntries))
+        var items = text.Split(';', StringSplitOptions.RemoveEmptyEntries);
+        for (var i = 0; i < items.Length; i++)
         {
+            var item = items[i];
             var equals = item.IndexOf('=');
             var name = equals < 0 ? item.Trim() : item[..equals].Trim();
             if (equals < 0 || !AppLaunch.IsName(name))
             {
-                // The value is not repeated: it may be a secret.
-                throw new CrossboardException($"--app-env: '{(name.Length > 40 ? name[..40] + "..." : name)}' is not NAME=VALUE with a variable name of letters, digits and _ " +
+                // Nothing of it is repeated unless it is only a name's characters: it may hold a
+                // secret (a database URL given without its NAME=).
+                var shown = equals > 0 && name.Length <= 40 && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') ? $"'{name}'" : $"item {i + 1} (not shown)";
+                throw new CrossboardException($"--app-env: {shown} is not NAME=VALUE with a variable name of letters, digits and _, not starting with a digit " +
                     "(e.g. --app-env=\"DATABASE_URL=postgresql://host/db;LOG_LEVEL=debug\").");
             }
 

@@ -69,6 +69,10 @@ public sealed class AppLaunchTests
         var error = Assert.Throws<InputException>(() => BuildSwitches.Read(name => name == "app-env" ? "secret-value-without-name" : null, Path.GetFullPath));
         Assert.Contains("--app-env:", error.Message);
         Assert.Contains("is not NAME=VALUE", error.Message);
+        Assert.DoesNotContain("secret-value", error.Message);
+        var url = Assert.Throws<InputException>(() => BuildSwitches.Read(name => name == "app-env" ? "LEVEL=debug;postgresql://u:hunter2@h/db?sslmode=require" : null, Path.GetFullPath));
+        Assert.Contains("--app-env: item 2 (not shown)", url.Message);
+        Assert.DoesNotContain("hunter2", url.Message);
 
         var args = BuildSwitches.Read(name => name == "app-args" ? "--port 9000" : null, Path.GetFullPath);
         Assert.Equal(["--port", "9000"], args.AppArguments);
