@@ -31,21 +31,7 @@ public sealed class DeviceLog : IBuildLog, IDisposable
     /// <summary>Values never written (the app's environment: a database URL may hold a password): each is replaced by *** in every message and detail.</summary>
     public IReadOnlyList<string> Secrets { get; init; } = [];
 
-    private string Mask(string message)
-    {
-        foreach (var secret in Secrets)
-        {
-            message = message.Replace(secret, "***", StringComparison.Ordinal);
-            // Quoted for the device's shell, a value with ' in it reads differently.
-            var quoted = RemoteShell.Quote(secret)[1..^1];
-            if (quoted != secret)
-            {
-                message = message.Replace(quoted, "***", StringComparison.Ordinal);
-            }
-        }
-
-        return message;
-    }
+    private string Mask(string message) => AppLaunch.Mask(message, Secrets);
 
     public void Information(string message)
     {

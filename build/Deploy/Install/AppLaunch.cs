@@ -19,6 +19,25 @@ public sealed record AppLaunch(IReadOnlyList<string> Arguments, IReadOnlyList<Ke
     /// <summary>What device logs mask: every environment value (short ones excepted: masking "1" everywhere would hide the log).</summary>
     public IEnumerable<string> Secrets => Environment.Select(e => e.Value).Where(v => v.Length >= 4);
 
+    /// <summary><paramref name="text"/> with every secret replaced by ***, as written and as quoted for the device's shell.</summary>
+    public static string Mask(string text, IEnumerable<string> secrets)
+    {
+        foreach (var secret in secrets)
+        {
+            text = text.Replace(secret, "***", StringComparison.Ordinal);
+            var quoted = RemoteShell.Quote(secret)[1..^1];
+            if (quoted != secret)
+            {
+                text = text.Replace(quoted, "***", StringComparison.Ordinal);
+            }
+        }
+
+        return text;
+    }
+
+    /// <summary>Text from the device (the app's output may print its own environment) with this launch's secrets masked.</summary>
+    public string Mask(string text) => Mask(text, Secrets);
+
     /// <summary>The shell words that start <paramref name="binary"/> (already a shell word, e.g. "$bin"): env NAME='value' ... binary 'arg' ...</summary>
     public string ShellCommand(string binary) =>
         (Environment.Count > 0 ? "env " + string.Join(' ', Environment.Select(e => e.Key + "=" + RemoteShell.Quote(e.Value))) + " " : "") +

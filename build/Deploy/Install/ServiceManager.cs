@@ -108,7 +108,10 @@ public sealed class ServiceManager(DeviceConnection connection, string style, st
             ? "stop\nstart\n"
             // Running, and started with the same arguments and environment: left as it is.
             : "p=; read -r p < \"$pidf\" 2>/dev/null; l=; read -r l < \"$launchf\" 2>/dev/null\n" +
-              "if [ -n \"$p\" ] && alive \"$p\" && [ \"$l\" = \"$launch\" ]; then echo \"running $p\"; else stop; start; fi\n"),
+              "if [ -n \"$p\" ] && alive \"$p\" && [ \"$l\" = \"$launch\" ]; then echo \"running $p\"; else\n" +
+              // Running, started otherwise: if the new start dies, the one before comes back.
+              "  prev=; prevl=$l; if [ -n \"$p\" ] && alive \"$p\" && [ -f \"$cmdf\" ]; then prev=$(cat \"$cmdf\"); fi\n" +
+              "  stop; start\nfi\n"),
         ServiceStyle.Procd => ProcdApplyScript(restart),
         ServiceStyle.Systemd => SystemdScript(restart),
         ServiceStyle.None => null,
@@ -161,7 +164,7 @@ public sealed class ServiceManager(DeviceConnection connection, string style, st
 
         try
         {
-            return connection.Run(script, "read the app's output").Output.TrimEnd();
+            return _launch.Mask(connection.Run(script, "read the app's output").Output.TrimEnd());
         }
         catch (CrossboardException)
         {
@@ -185,7 +188,10 @@ public sealed class ServiceManager(DeviceConnection connection, string style, st
     private string BackgroundFunctions =>
         $"name={RemoteShell.Quote(name)}; bin={RemoteShell.Quote(binary)}; log={RemoteShell.Quote(BackgroundLog)}; launch={RemoteShell.Quote(_launch.Fingerprint)}\n" +
         // /var/run is tmpfs on OpenWrt and most systems; a read-only or missing one falls back to /tmp.
-        "r=/var/run; { [ -d \"$r\" ] && [ -w \"$r\" ]; } || r=/tmp; pidf=\"$r/$name.pid\"; launchf=\"$r/$name.launch\"\n" +
+        "r=/var/run; { [ -d \"$r\" ] && [ -w \"$r\" ]; } || r=/tmp; pidf=\"$r/$name.pid\"; launchf=\"$r/$name.launch\"; cmdf=\"$r/$name.cmd\"\n" +
+        // The start's shell words (env NAME='value' "$bin" 'arg'), kept root-only beside the pid:
+        // a start with other arguments or environment that dies gives way to the one before.
+        $"cmd={RemoteShell.Quote(_launch.ShellCommand("\"$bin\""))}; prev=; prevl=\n" +
         // kill -0 succeeds on a zombie: look at its state too ("pid (comm) S ...", comm may hold
         // spaces and parentheses). Shell builtins only: each fork costs milliseconds on a small
         // device, and Deploy runs this even when nothing changed.
@@ -203,27 +209,35 @@ public sealed class ServiceManager(DeviceConnection connection, string style, st
         "}\n" +
         "start() {\n" +
         "  cd /\n" +
-        $"  if command -v setsid >/dev/null 2>&1; then setsid {_launch.ShellCommand("\"$bin\"")} > \"$log\" 2>&1 < /dev/null &\n" +
-        $"  else ( trap '' HUP; exec {_launch.ShellCommand("\"$bin\"")} ) > \"$log\" 2>&1 < /dev/null &\n" +
+        "  if command -v setsid >/dev/null 2>&1; then ( eval \"exec setsid $cmd\" ) > \"$log\" 2>&1 < /dev/null &\n" +
+        "  else ( trap '' HUP; eval \"exec $cmd\" ) > \"$log\" 2>&1 < /dev/null &\n" +
         "  fi\n" +
-        "  new=$!; echo \"$new\" > \"$pidf\"; if [ -n \"$launch\" ]; then echo \"$launch\" > \"$launchf\"; else rm -f \"$launchf\"; fi\n" +
+        "  new=$!; echo \"$new\" > \"$pidf\"; ( umask 077; printf '%s\\n' \"$cmd\" > \"$cmdf\" )\n" +
+        "  if [ -n \"$launch\" ]; then echo \"$launch\" > \"$launchf\"; else rm -f \"$launchf\"; fi\n" +
         // An app that cannot start (wrong architecture, missing loader, bad config) dies at once.
         // With a smoke check to follow, a quarter second catches that: the check proves the rest
         // (a second here was 40 % of a one-line-change redeploy over a slow link, bench figure 9).
         $"  sleep {(SmokeCheckFollows ? "0.25 2>/dev/null || sleep 1" : "1")}\n" +
-        "  if alive \"$new\"; then echo \"started $new\"; else rm -f \"$pidf\"; echo \"died\"; tail -n 20 \"$log\"; exit 3; fi\n" +
+        "  if alive \"$new\"; then echo \"started $new\"; else rm -f \"$pidf\"; echo \"died\"; tail -n 20 \"$log\"; restore; exit 3; fi\n" +
+        "}\n" +
+        "restore() {\n" +
+        "  [ -n \"$prev\" ] || return 0\n" +
+        "  cmd=$prev; launch=$prevl; prev=\n" +
+        "  if ( start ) > /dev/null 2>&1; then echo \"restored the previous start\"; fi\n" +
         "}\n";
 
     private ServiceOutcome Background(RemoteResult result)
     {
-        var lines = result.Output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var lines = _launch.Mask(result.Output).Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (!result.Succeeded)
         {
-            var output = string.Join(Environment.NewLine, lines.SkipWhile(l => l != "died").Skip(1).Select(l => "  " + l));
+            const string Restored = "restored the previous start";
+            var output = string.Join(Environment.NewLine, lines.SkipWhile(l => l != "died").Skip(1).Where(l => l != Restored).Select(l => "  " + l));
             throw new CrossboardException(
                 $"{binary} exited right after it was started on device '{connection.Target.Name}'." +
                 (output.Length > 0 ? $" Its last output ({BackgroundLog}):{Environment.NewLine}{output}" : $" {result.Diagnostic}") +
-                Environment.NewLine + StartHint(output));
+                Environment.NewLine + StartHint(output) +
+                (lines.Contains(Restored) ? Environment.NewLine + $"It runs again as it was started before (its previous arguments and environment): the device is as it was." : ""));
         }
 
         var stopped = lines.FirstOrDefault(l => l.StartsWith("stopped ", StringComparison.Ordinal) || l.StartsWith("killed ", StringComparison.Ordinal));
@@ -312,7 +326,7 @@ public sealed class ServiceManager(DeviceConnection connection, string style, st
             return;
         }
 
-        var lines = result.Output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var lines = _launch.Mask(result.Output).Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (result.ExitStatus == 3)
         {
             var output = string.Join(Environment.NewLine, lines.SkipWhile(l => l != "died").Skip(1).Select(l => "  " + l));

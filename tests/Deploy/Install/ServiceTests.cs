@@ -86,6 +86,26 @@ public sealed class ServiceTests : IDisposable
         AssertNotLogged("from the switch");
     }
 
+    [Fact]
+    public void A_start_with_other_arguments_that_dies_gives_way_to_the_start_before()
+    {
+        var server = _kit.Start(new DeviceServerOptions { Kind = SshServerKind.Dropbear });
+        var target = DeployKit.Target(server, [server.AdminKey]);
+        var settings = _kit.Settings() with { Launch = new AppLaunch(["--fast"], [new("APP_GREETING", "as-before")]) };
+        new Deployer(settings, _kit.Log).Deploy(target, _kit.App("v1"), cancellation: Cancel);
+
+        // The same build, started with an environment it cannot start with.
+        var failing = settings with { Launch = new AppLaunch([], [new("APP_FAIL", "on-purpose")]) };
+        var error = Assert.ThrowsAny<CrossboardException>(() => new Deployer(failing, _kit.Log).Deploy(target, _kit.App("v1"), cancellation: Cancel));
+
+        Assert.Contains("APP_FAIL is set: ***", error.Message);
+        Assert.Contains("It runs again as it was started before (its previous arguments and environment)", error.Message);
+        var pid = server.Shell($"cat /var/run/{_kit.AppName}.pid 2>/dev/null || cat /tmp/{_kit.AppName}.pid").StandardOutput.Trim();
+        Assert.True(server.Shell($"kill -0 {pid}").Succeeded, $"pid '{pid}' does not run");
+        Assert.Contains("greeting=as-before arg=--fast", server.Shell($"cat /tmp/{_kit.AppName}.log").StandardOutput);
+        Assert.Equal("600", server.Shell($"stat -c %a /var/run/{_kit.AppName}.cmd 2>/dev/null || stat -c %a /tmp/{_kit.AppName}.cmd").StandardOutput.Trim());
+    }
+
     /// <summary>Environment values reach the device, never the deploy's messages or log files.</summary>
     private void AssertNotLogged(string value)
     {

@@ -69,6 +69,7 @@ public static class TestApp
             const char *version = get("version", "v0"), *name = get("name", "app");
             int port = atoi(get("port", "8000"));
             if (argc > 1 && strcmp(argv[1], "--version") == 0) { printf("%s\n", version); return 0; }
+            if (getenv("APP_FAIL")) { fprintf(stderr, "APP_FAIL is set: %s\n", getenv("APP_FAIL")); return 2; }
             if (strcmp(get("mode", "serve"), "fail") == 0) {
                 fprintf(stderr, "%s\n", get("say", "failing on purpose"));
                 return atoi(get("exit", "1"));
