@@ -6,20 +6,22 @@
 # The host is published in one of the ways build/HostPublish.props defines (the recipe lives there,
 # shared with build.ps1; this script decides when and where):
 # - quick: framework-dependent ReadyToRun, ~21 s. What a run builds when the sources changed.
-# - composite: self-contained, the .NET libraries and the host compiled together for this CPU;
-#   ~0.07 s faster per run (a no-op Deploy 0.26 s instead of 0.33 s), but 75 s of both cores
-#   idle, over 10 min beside another build, and ~130 MB. Nobody should wait for that on a first
-#   run.
-# CROSSBOARD_HOST_BUILD chooses:
+# - native: one natively compiled program (Native AOT), no runtime to start and nothing compiled
+#   as it runs: a no-op Deploy ~0.2 s instead of ~0.3; ~2 min of both cores idle (far more beside
+#   another build), a C linker (clang or gcc) and ~50 MB. Nobody should wait for that on a first run.
+# - composite: self-contained ReadyToRun, the .NET libraries and the host compiled together for
+#   this CPU; ~0.07 s faster per run than quick. Built instead where the native one fails.
+# The fast host is the native one, else the composite. CROSSBOARD_HOST_BUILD chooses:
 #   (unset)     quick; then, with standard input and output on a terminal and CI unset, the
-#               composite in the background at the lowest priority, swapped in when it is
+#               fast host in the background at the lowest priority, swapped in when it is
 #               complete (CI machines run build.sh once, and a background build would take the
 #               cores from their tests)
 #   background  the same, with the background build anywhere (scripts, tests)
 #   quick       quick only (for editing build/ itself)
-#   composite   the composite, now, in the foreground (bench, CI images)
+#   native      the native host, now, in the foreground (bench, CI images)
+#   composite   the composite host, now, in the foreground
 #
-# build/bin/host is a link to the current host folder, host-quick.* or host-composite.*, each
+# build/bin/host is a link to the current host folder, host-quick.*, host-native.* or host-composite.*, each
 # built in a folder of its own and linked in one rename: a run sees the old host or the new one,
 # never a half-written one. A run holds a shared lock on its host's stamp while it runs, and an
 # old host is deleted only when nobody holds it. (On systems without flock and setsid, i.e. not
@@ -30,14 +32,14 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 project="$root/build/Build.csproj"
 bin="$root/build/bin" # outside the sources that trigger a rebuild
 link="$bin/host"
-composite_log="$bin/composite.log"
-composite_failed="$bin/composite.failed" # the checksum of the sources its background build failed for
+fast_log="$bin/fast-host.log"
+fast_failed="$bin/fast-host.failed" # the checksum of the sources its background build failed for
 mode="${CROSSBOARD_HOST_BUILD:-}"
 
 case "$mode" in
-  '' | background | quick | composite) ;;
+  '' | background | quick | native | composite) ;;
   *)
-    echo "build.sh: CROSSBOARD_HOST_BUILD=$mode is not one of: quick, composite, background (or unset)" >&2
+    echo "build.sh: CROSSBOARD_HOST_BUILD=$mode is not one of: quick, native, composite, background (or unset)" >&2
     exit 1
     ;;
 esac
@@ -67,7 +69,7 @@ checksum_sources() { printf '%s' "$list" | cksum; }
 # begins: a source saved during a build makes the next run build again.
 up_to_date() { # HOST_DIR
   local stamp="$1/.sources" built="" f
-  [ -f "$1/Build.dll" ] && [ -f "$stamp" ] || return 1
+  { [ -f "$1/Build.dll" ] || is_native "$1"; } && [ -f "$stamp" ] || return 1
   IFS= read -r -d '' built <"$stamp" || true
   [ "$built" = "$list" ] || return 1
   while IFS= read -r f; do
@@ -75,7 +77,11 @@ up_to_date() { # HOST_DIR
   done <<<"$list"
 }
 
+# A host's kind, from what its folder holds: the native program has no Build.dll beside it.
+is_native() { [ -x "$1/Build" ] && [ ! -f "$1/Build.dll" ]; }
 is_composite() { [ -f "$1/Build.r2r.dll" ]; }
+is_fast() { is_native "$1" || is_composite "$1"; }
+is_kind() { if [ "$2" = native ]; then is_native "$1"; else is_composite "$1"; fi; } # DIR KIND
 
 # Sets host to the folder build/bin/host links to ("" when there is none) and takes the shared
 # lock on its stamp (descriptor 9, inherited by the host when it runs). A host replaced and
@@ -183,19 +189,25 @@ build_quick() {
   unlock_link
 }
 
-# The composite host, built into build/bin/.building-composite and linked only if the sources are
-# still the ones it was built from. Call with the composite lock held (descriptor 8); output to
-# $log. Returns 1 when the build failed, 2 when the sources changed meanwhile.
-build_composite() {
-  local dir obj="$bin/.composite-obj"
-  rm -rf "$bin"/.building-composite.* "$obj" # as in build_quick
-  dir="$(mktemp -d "$bin/.building-composite.XXXXXX")"
-  # No MSBuild server or node left behind: it would hold the lock, and in the background run at
-  # its priority for the next foreground build (the compiler server is off in the recipe).
-  if ! DOTNET_CLI_USE_MSBUILD_SERVER=0 publish "$dir" composite --artifacts-path "$obj" -nodeReuse:false 8>&-; then
+# The fast host: the first of the kinds given (native, composite) whose publish succeeds, built
+# into build/bin/.building-KIND.* and linked only if the sources are still the ones it was built
+# from. Call with the fast host's lock held (descriptor 8); output to $log. Returns 1 when every
+# kind failed, 2 when the sources changed meanwhile.
+build_fast() { # KIND...
+  local dir="" kind obj="$bin/.fast-obj"
+  rm -rf "$bin"/.building-native.* "$bin"/.building-composite.* "$obj" # as in build_quick
+  for kind in "$@"; do
+    dir="$(mktemp -d "$bin/.building-$kind.XXXXXX")"
+    # No MSBuild server or node left behind: it would hold the lock, and in the background run at
+    # its priority for the next foreground build (the compiler server is off in the recipe).
+    if DOTNET_CLI_USE_MSBUILD_SERVER=0 publish "$dir" "$kind" --artifacts-path "$obj" -nodeReuse:false 8>&-; then
+      break
+    fi
+    echo "build.sh: the $kind host failed to build (the errors are above), $(date)" >>"$log"
     rm -rf "$dir" "$obj"
-    return 1
-  fi
+    dir=""
+  done
+  [ -n "$dir" ] || return 1
   rm -rf "$obj" # another ~200 MB
   lock_link
   list_sources
@@ -204,30 +216,33 @@ build_composite() {
     rm -rf "$dir"
     return 2
   fi
-  swap_in "$dir" composite
-  rm -f "$composite_failed"
+  swap_in "$dir" "$kind"
+  rm -f "$fast_failed"
   unlock_link
   prune
 }
 
-# CROSSBOARD_HOST_BUILD=composite: the composite now, after any background build of it.
-build_composite_now() {
+# The fast host's lock (descriptor 8): held by its background build, and by a foreground one.
+open_fast_lock() { exec 8>"$bin/.fast-host.lock"; }
+
+# CROSSBOARD_HOST_BUILD=native or composite: that host now, after any background build.
+build_now() { # KIND
   if [ "$locks" = 1 ]; then
-    exec 8>"$bin/.composite.lock"
+    open_fast_lock
     if ! flock -n 8; then
-      echo "build.sh: waiting for the background build of the composite host (log: $composite_log) ..." >&2
+      echo "build.sh: waiting for the background build of the fast host (log: $fast_log) ..." >&2
       flock 8
     fi
   fi
   lock_current_host
-  if up_to_date "$host" && is_composite "$host"; then
+  if up_to_date "$host" && is_kind "$host" "$1"; then
     exec 8>&-
     return 0
   fi
-  echo "build.sh: building the build host, composite (CROSSBOARD_HOST_BUILD=composite; a minute or two) ..." >&2
+  echo "build.sh: building the build host, $1 (CROSSBOARD_HOST_BUILD=$1; a few minutes) ..." >&2
   log="$(mktemp "${TMPDIR:-/tmp}/crossboard-build.XXXXXX.log")"
   local status=0
-  build_composite || status=$?
+  build_fast "$1" || status=$?
   exec 8>&-
   case "$status" in
     0) rm -f "$log" ;;
@@ -242,51 +257,56 @@ build_composite_now() {
   esac
 }
 
-# The background build (build.sh started again by start_background, its output in
-# $composite_log): it inherits the composite lock, on descriptor 8, and holds it until it ends.
+# The background build (build.sh started again by start_background, its output in $fast_log):
+# it inherits the fast host's lock, on descriptor 8, and holds it until it ends.
 background_worker() {
   # Lowest priority for the CPU, and for the disk where the I/O scheduler knows idle. setsid gave
   # it a session, and so an autogroup, of its own (Linux groups a session's processes and shares
   # the CPU between the groups): the group's nice value is what leaves the CPU to the others.
   echo 19 >/proc/self/autogroup 2>/dev/null || true
-  echo "build.sh: building the composite host in the background, started $(date)"
-  log="$composite_log"
+  echo "build.sh: building the fast host (native, else composite) in the background, started $(date)"
+  log="$fast_log"
   local status=0
-  build_composite || status=$?
+  build_fast native composite || status=$?
   case "$status" in
-    0) echo "build.sh: done $(date); runs use it from now on" ;;
+    0)
+      local name
+      name="$(readlink "$link")"
+      name="${name%%.*}"
+      echo "build.sh: done $(date): the ${name#host-} host; runs use it from now on"
+      ;;
     2) echo "build.sh: the sources changed while it was built; discarded, $(date). The next run starts again" ;;
     *)
       # Not tried again for these sources: it would fail the same way on every run.
-      checksum_sources >"$composite_failed"
-      echo "build.sh: failed, $(date): the quick host stays. CROSSBOARD_HOST_BUILD=composite ./build.sh tries again in the foreground"
+      checksum_sources >"$fast_failed"
+      echo "build.sh: failed, $(date): the quick host stays. CROSSBOARD_HOST_BUILD=native (or composite) ./build.sh tries again in the foreground"
       exit 1
       ;;
   esac
 }
 
-# Starts the composite's background build, unless one is running, or it failed for these sources
+# Starts the fast host's background build, unless one is running, or it failed for these sources
 # (said once).
 start_background() {
   local failed="" noticed=""
-  if [ -f "$composite_failed" ]; then
-    { IFS= read -r failed && IFS= read -r noticed; } <"$composite_failed" || true
+  if [ -f "$fast_failed" ]; then
+    { IFS= read -r failed && IFS= read -r noticed; } <"$fast_failed" || true
     if [ "$failed" = "$(checksum_sources)" ]; then
       if [ -z "$noticed" ]; then
-        echo "build.sh: the background build of the composite host failed (log: $composite_log); running the quick one." >&2
-        echo "  CROSSBOARD_HOST_BUILD=composite ./build.sh tries again in the foreground." >&2
-        echo noticed >>"$composite_failed"
+        echo "build.sh: the background build of the fast host failed (log: $fast_log); running the quick one." >&2
+        echo "  CROSSBOARD_HOST_BUILD=native (or composite) ./build.sh tries again in the foreground." >&2
+        echo noticed >>"$fast_failed"
       fi
       return 0
     fi
   fi
-  exec 8>"$bin/.composite.lock"
+  open_fast_lock
   if ! flock -n 8; then
     exec 8>&-
     return 0
   fi
-  echo "build.sh: building the composite host (faster runs) in the background at low priority; runs use it when it is" >&2
-  echo "  complete, in a few minutes (log: $composite_log; CROSSBOARD_HOST_BUILD=quick ./build.sh skips it)" >&2
+  echo "build.sh: building the native host (faster runs) in the background at low priority; runs use it when it is" >&2
+  echo "  complete, in a few minutes (log: $fast_log; CROSSBOARD_HOST_BUILD=quick ./build.sh skips it)" >&2
   local priority=(nice -n 19)
   if command -v ionice >/dev/null 2>&1; then
     priority+=(ionice -c 3)
@@ -294,12 +314,12 @@ start_background() {
   # Detached: a session of its own (no terminal, no Ctrl-C from this one), reparented to init
   # by the subshell's exit; only the lock's descriptor is passed on. The log is appended to by
   # the worker and by dotnet alike.
-  : >"$composite_log"
+  : >"$fast_log"
   (
     _CROSSBOARD_COMPOSITE_WORKER=1 setsid "${priority[@]}" "$root/build.sh" \
-      </dev/null >>"$composite_log" 2>&1 7>&- 9<&- &
+      </dev/null >>"$fast_log" 2>&1 7>&- 9<&- &
     # Its process group, for whoever wants to stop it (setsid made the worker its leader).
-    echo "build.sh: the background build's process group: $!" >>"$composite_log"
+    echo "build.sh: the background build's process group: $!" >>"$fast_log"
   )
   exec 8>&-
 }
@@ -312,9 +332,9 @@ if [ -n "${_CROSSBOARD_COMPOSITE_WORKER:-}" ]; then
 fi
 
 lock_current_host
-if [ "$mode" = composite ]; then
-  if ! up_to_date "$host" || ! is_composite "$host"; then
-    build_composite_now
+if [ "$mode" = native ] || [ "$mode" = composite ]; then
+  if ! up_to_date "$host" || ! is_kind "$host" "$mode"; then
+    build_now "$mode"
     lock_current_host
   fi
 elif ! up_to_date "$host"; then
@@ -322,9 +342,9 @@ elif ! up_to_date "$host"; then
   lock_current_host
 fi
 
-# The background composite: for a quick host, on a terminal outside CI (the rule of Consent.cs:
+# The background build of the fast host: for a quick host, on a terminal outside CI (the rule of Consent.cs:
 # CI set and not "false" or "0"), or when asked for.
-if [ "$mode" != quick ] && [ "$mode" != composite ] && ! is_composite "$host"; then
+if [ "$mode" != quick ] && [ "$mode" != native ] && [ "$mode" != composite ] && ! is_fast "$host"; then
   ci="${CI:-}"
   if [ "$mode" = background ] && [ "$locks" = 0 ]; then
     echo "build.sh: CROSSBOARD_HOST_BUILD=background needs flock and setsid (util-linux); building nothing in the background" >&2
@@ -337,8 +357,8 @@ fi
 prune
 
 export CROSSBOARD_ROOT="$root"
-# Self-contained: its own launcher and runtime; else the shared runtime's.
-if [ -x "$host/Build" ] && [ -f "$host/Build.r2r.dll" ]; then
+# The native program, or a self-contained one (its own launcher and runtime); else the shared runtime's.
+if is_fast "$host"; then
   exec "$host/Build" "$@"
 fi
 exec dotnet "$host/Build.dll" "$@"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """crossboard's benchmarks: every figure measured in one run, side by side with its baseline.
 
-Usage: bench/run.py [--runs N] [--only NAME[,NAME]] [--work-dir DIR] [--host composite|quick]
+Usage: bench/run.py [--runs N] [--only NAME[,NAME]] [--work-dir DIR] [--host native|composite|quick]
 
 Each figure measures its variants N times (interleaved, after a warm-up) and reports, per
 comparison, the median and spread (min..max) of crossboard's variant and of the baseline, and
@@ -9,9 +9,9 @@ the ratio of the medians, crossboard / baseline: for times and sizes lower is be
 throughputs higher is better. Results go to <work-dir>/bench/<timestamp>/results.{csv,json}
 and a chart, ratios.svg; the table is printed as the Markdown of README's "Performance".
 
-The figures run build.sh's composite host, what users run once its background build is done
-(--host=quick: the quick one, a fresh clone's first runs' and CI's); it is built before anything
-is timed.
+The figures run build.sh's native host, what users run once its background build is done
+(--host=composite: what that build makes where a native one cannot be built; --host=quick: the
+quick one, a fresh clone's first runs' and CI's); it is built before anything is timed.
 """
 import argparse
 import datetime
@@ -104,16 +104,23 @@ def prepare_host(kind):
     """Builds the build host the figures run, in the foreground, and keeps it for every build.sh they start."""
     os.environ["CROSSBOARD_HOST_BUILD"] = kind
     link = os.path.join(ROOT, "build", "bin", "host")
-    composite = lambda: os.path.isfile(os.path.join(link, "Build.r2r.dll"))
-    if kind == "quick" and os.path.islink(link) and composite():
-        # build.sh keeps a composite host that is current; without a host it builds the quick one.
+
+    def linked():
+        if os.path.isfile(os.path.join(link, "Build.r2r.dll")):
+            return "composite"
+        if os.path.isfile(os.path.join(link, "Build")) and not os.path.isfile(os.path.join(link, "Build.dll")):
+            return "native"
+        return "quick"
+
+    if kind == "quick" and os.path.islink(link) and linked() != "quick":
+        # build.sh keeps a fast host that is current; without a host it builds the quick one.
         os.remove(link)
     print(f"== build host: CROSSBOARD_HOST_BUILD={kind} ./build.sh --target=Boards", flush=True)
     result = subprocess.run([os.path.join(ROOT, "build.sh"), "--target=Boards"], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     if result.returncode != 0:
         sys.exit(f"bench/run.py: building the {kind} build host failed:\n{result.stderr[-3000:]}")
-    if composite() != (kind == "composite"):
+    if linked() != kind:
         sys.exit(f"bench/run.py: build/bin/host is not the {kind} build host after building it; remove build/bin/host* and rerun")
 
 
@@ -123,8 +130,8 @@ def main():
     parser.add_argument("--only", default="", help="comma-separated figure names: " + ", ".join(f.name for f in FIGURES))
     parser.add_argument("--work-dir", default=os.environ.get("CROSSBOARD_BENCH_WORK_DIR",
                                                              os.path.join(os.path.expanduser("~"), ".cache", "crossboard-bench")))
-    parser.add_argument("--host", choices=["composite", "quick"], default="composite",
-                        help="the build host the figures run (default: composite)")
+    parser.add_argument("--host", choices=["native", "composite", "quick"], default="native",
+                        help="the build host the figures run (default: native)")
     args = parser.parse_args()
     prepare_host(args.host)
     only = [n for n in args.only.split(",") if n]

@@ -11,7 +11,7 @@ from .netns import namespace
 class Fleet(Figure):
     """Figure 11: fleets of 1, 4 and 16 dropbear devices without SFTP, each behind a link of 50 ms RTT (emulated, in a network namespace of the bench's own).
 
-    crossboard: `./build.sh --target=Deploy --devices=FILE --artifact=...` (the composite host, as
+    crossboard: `./build.sh --target=Deploy --devices=FILE --artifact=...` (the native host, as
     users run it), each device verified, installed atomically, restarted and smoke-checked; each run
     deploys a build of a 1.2 MB app that no device has yet (builds differ in their version string). The loop:
     `for h; do scp -O; ssh h restart; done`. pssh: `parallel-scp -O`, then `parallel-ssh` restart

@@ -48,6 +48,13 @@ public static class TomlRecordReader
         PropertyNamingPolicy = JsonNamingPolicy.KebabCaseLower,
     };
 
+    /// <remarks>
+    /// Tomlyn's reflection-based reader, in the natively compiled host too: HostPublish.props turns
+    /// it on there (TomlynIsReflectionEnabledByDefault), and the recipe records live in the host's
+    /// own assembly, which is not trimmed. NativeHostTests reads every recipe with that host.
+    /// </remarks>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The recipe records are in the host's untrimmed assembly (see remarks).")]
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Tomlyn's reflection reader is enabled for the native host and proven there by a test (see remarks).")]
     public static T? Read<T>(string path, List<RecipeDiagnostic> diagnostics, out RecipeSource source)
         where T : class
     {
@@ -97,6 +104,7 @@ public static class TomlRecordReader
         property.GetCustomAttribute<TomlPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.KebabCaseLower.ConvertName(property.Name);
 
     /// <summary>The properties a TOML file may set on <paramref name="type"/>, by TOML name.</summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "The recipe records are in the host's untrimmed assembly.")]
     internal static Dictionary<string, PropertyInfo> TomlProperties(Type type) => type
         .GetProperties(BindingFlags.Public | BindingFlags.Instance)
         .Where(p => p.GetCustomAttribute<TomlIgnoreAttribute>() is null)

@@ -26,8 +26,15 @@ public enum SwitchCheck
 /// an enum with <see cref="Choices"/>); <see cref="SwitchTable"/> reads, checks and documents them all.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property)]
-public sealed class SwitchAttribute(string name, string value, string help) : Attribute
+public sealed class SwitchAttribute(string name, string value, string help, [System.Runtime.CompilerServices.CallerLineNumber] int line = 0) : Attribute
 {
+    /// <summary>
+    /// The line of BuildSwitches.cs it is declared on, filled in by the compiler: the switches'
+    /// order (--help, docs/switches.md). Not the properties' metadata tokens, which a natively
+    /// compiled host does not have.
+    /// </summary>
+    public int Line { get; } = line;
+
     /// <summary>What users type: --name=...</summary>
     public string Name { get; } = name;
 
@@ -44,6 +51,7 @@ public sealed class SwitchAttribute(string name, string value, string help) : At
     /// Where the default is written when it is not a constant here: a const or static field, a
     /// static property or a parameterless static method of <see cref="DefaultOf"/> named <see cref="DefaultName"/>.
     /// </summary>
+    [System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicFields | System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.NonPublicFields | System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicProperties | System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.NonPublicProperties | System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicMethods | System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.NonPublicMethods)]
     public Type? DefaultOf { get; init; }
 
     public string? DefaultName { get; init; }

@@ -49,7 +49,7 @@ public static class SwitchTable
         .GetProperties(BindingFlags.Instance | BindingFlags.Public)
         .Select(p => p.GetCustomAttribute<SwitchAttribute>() is { } s ? new SwitchDefinition(s, p) : null)
         .OfType<SwitchDefinition>()
-        .OrderBy(d => d.Property.MetadataToken)
+        .OrderBy(d => d.Declaration.Line)
         .ToList();
 
     /// <summary>
@@ -138,6 +138,7 @@ public static class SwitchTable
         });
     }
 
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "Only value types get here (bool, int, the switches' enums): their default value needs no constructor that trimming could remove.")]
     private static object? DefaultOfType(Type type) => type.IsValueType && Nullable.GetUnderlyingType(type) is null ? Activator.CreateInstance(type) : null;
 
     /// <summary>docs/switches.md's tables, group by group (a test keeps the file equal to this).</summary>

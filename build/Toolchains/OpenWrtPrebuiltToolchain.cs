@@ -33,7 +33,7 @@ public sealed class OpenWrtPrebuiltToolchain(ICommandRunner runner, IBuildLog lo
         var stampPath = Path.Combine(dest, CompleteStamp);
 
         using var held = WorkDirLock.Acquire(Path.Combine(workDir, "locks", "prebuilt-" + baseName), "prebuilt:" + baseName, SdkWorkspace.DefaultLockWait, log.Information);
-        if (File.Exists(stampPath) && JsonSerializer.Deserialize<OpenWrtToolchainLocation>(File.ReadAllText(stampPath)) is { } known && File.Exists(known.CC))
+        if (File.Exists(stampPath) && JsonSerializer.Deserialize(File.ReadAllText(stampPath), ToolchainJson.Reading.OpenWrtToolchainLocation) is { } known && File.Exists(known.CC))
         {
             log.Information($"Prebuilt SDK {baseName} is already unpacked and verified; nothing to do ({known.CC}).");
             return new ToolchainResult(known.ToResolved(definition.Name, definition.Libc), Reused: true, stampPath);
@@ -67,7 +67,7 @@ public sealed class OpenWrtPrebuiltToolchain(ICommandRunner runner, IBuildLog lo
         runner.RunChecked(new ProcessSpec("tar", [.. DecompressFlag(fileName), "-x", "-f", archive, "-C", partial]), $"Unpacking {archive} failed", cancellation);
         Directory.Move(partial, dest);
         var location = LocateIn(dest, definition);
-        File.WriteAllText(stampPath, JsonSerializer.Serialize(location));
+        File.WriteAllText(stampPath, JsonSerializer.Serialize(location, ToolchainJson.Reading.OpenWrtToolchainLocation));
         log.Information($"Toolchain ready: {location.CC}");
         return new ToolchainResult(location.ToResolved(definition.Name, definition.Libc), Reused: false, stampPath);
     }

@@ -54,7 +54,7 @@ public sealed class OpenWrtSourceToolchain(ICommandRunner runner, IBuildLog log)
             return null;
         }
 
-        var stamp = JsonSerializer.Deserialize<Stamp>(File.ReadAllText(stampPath));
+        var stamp = JsonSerializer.Deserialize(File.ReadAllText(stampPath), ToolchainJson.Reading.ToolchainStamp);
         if (stamp is not null && stamp.Key == key.Text)
         {
             var location = new OpenWrtToolchainLocation(stamp.ToolchainDir, stamp.Triple, stamp.StagingDir);
@@ -234,10 +234,8 @@ public sealed class OpenWrtSourceToolchain(ICommandRunner runner, IBuildLog log)
     private static void WriteStamp(string stampPath, ToolchainKey key, OpenWrtToolchainLocation location)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(stampPath)!);
-        var stamp = new Stamp(key.Text, location.ToolchainDir, location.Triple, location.StagingDir, DateTime.UtcNow);
-        File.WriteAllText(stampPath + ".new", JsonSerializer.Serialize(stamp, new JsonSerializerOptions { WriteIndented = true }));
+        var stamp = new ToolchainStamp(key.Text, location.ToolchainDir, location.Triple, location.StagingDir, DateTime.UtcNow);
+        File.WriteAllText(stampPath + ".new", JsonSerializer.Serialize(stamp, ToolchainJson.Writing.ToolchainStamp));
         File.Move(stampPath + ".new", stampPath, overwrite: true);
     }
-
-    private sealed record Stamp(string Key, string ToolchainDir, string Triple, string StagingDir, DateTime BuiltUtc);
 }

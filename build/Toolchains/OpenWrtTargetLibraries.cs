@@ -398,7 +398,7 @@ public sealed class OpenWrtTargetLibraries(ICommandRunner runner, IBuildLog log)
             return false;
         }
 
-        var stamp = JsonSerializer.Deserialize<Stamp>(File.ReadAllText(path));
+        var stamp = JsonSerializer.Deserialize(File.ReadAllText(path), ToolchainJson.Reading.LibraryStamp);
         return stamp is not null && stamp.Key == StampKey(library, tree, staging);
     }
 
@@ -408,11 +408,10 @@ public sealed class OpenWrtTargetLibraries(ICommandRunner runner, IBuildLog log)
     {
         Directory.CreateDirectory(stampDir);
         var path = StampPath(stampDir, library);
-        File.WriteAllText(path + ".new", JsonSerializer.Serialize(new Stamp(key, DateTime.UtcNow), new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(path + ".new", JsonSerializer.Serialize(new LibraryStamp(key, DateTime.UtcNow), ToolchainJson.Writing.LibraryStamp));
         File.Move(path + ".new", path, overwrite: true);
     }
 
-    private sealed record Stamp(string Key, DateTime BuiltUtc);
 
     /// <summary>What of the library the build needs and staging_dir lacks (its .pc file, its shared library, or for a static link its archives), or null.</summary>
     private static string? Missing(CLibrary library, string staging, bool linkStatic)

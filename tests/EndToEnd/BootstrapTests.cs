@@ -1,4 +1,5 @@
 using Crossboard.Machine;
+using Crossboard.Tests.Fixtures.Ssh;
 using Crossboard.Tests.Support;
 
 namespace Crossboard.Tests.EndToEnd;
@@ -7,11 +8,13 @@ namespace Crossboard.Tests.EndToEnd;
 /// build.sh, the README's first command's bootstrap, on a copy of this working tree: it builds
 /// the build host when there is none or a source changed, runs the built one otherwise, and
 /// says where the log is when the build fails. It builds the quick, framework-dependent host at
-/// once; on a terminal outside CI (or when asked) it builds the self-contained composite one in
-/// the background and links it in when it is complete; CROSSBOARD_HOST_BUILD=composite builds
-/// that in the foreground. The packs it restores were fetched by tests/setup/warm-caches.sh: no
-/// network here. A collection of its own, run alone: the composite publish takes a minute or
-/// two of both cores, which the other tests' devices and timeouts should not have to share.
+/// once; on a terminal outside CI (or when asked) it builds the fast host in the background (the
+/// natively compiled one, else the composite) and links it in when it is complete;
+/// CROSSBOARD_HOST_BUILD=native or composite builds that one in the foreground. The native host
+/// then runs what users run: help, the recipes, bad input, a deploy to a real SSH device and its
+/// no-op redeploy. The packs it restores were fetched by tests/setup/warm-caches.sh: no network
+/// here. A collection of its own, run alone: the native publish takes two minutes or more of
+/// both cores, which the other tests' devices and timeouts should not have to share.
 /// </summary>
 [Tier(TestTier.Slow)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -71,7 +74,7 @@ public sealed class BootstrapTests : IDisposable
     }
 
     [Fact]
-    public void Build_sh_on_a_terminal_runs_the_quick_host_at_once_and_links_the_composite_built_in_the_background_when_complete()
+    public void Build_sh_on_a_terminal_runs_the_quick_host_at_once_and_links_the_native_host_built_in_the_background_when_complete()
     {
         var repo = CopyWorkingTree();
 
@@ -104,20 +107,21 @@ public sealed class BootstrapTests : IDisposable
         Assert.DoesNotContain(InBackground, during.StandardError);
         Assert.DoesNotContain(".building-", LinkedHost(repo));
 
-        // CROSSBOARD_HOST_BUILD=composite (the bench's, a CI image's) waits for the background
-        // build rather than building a second composite beside it.
-        var forced = BuildSh(repo, "composite", terminal: false, "--target=Boards");
+        // CROSSBOARD_HOST_BUILD=native (the bench's, a CI image's) waits for the background
+        // build rather than building a second one beside it.
+        var forced = BuildSh(repo, "native", terminal: false, "--target=Boards");
         Assert.True(forced.Succeeded, forced.StandardError + forced.StandardOutput);
         Assert.DoesNotContain(Building, forced.StandardError);
-        var composite = LinkedHost(repo);
-        Assert.StartsWith("host-composite.", Path.GetFileName(composite));
-        Assert.True(File.Exists(Path.Combine(composite, "Build.r2r.dll")), "the composite image");
-        Assert.True(File.Exists(Path.Combine(composite, "libcoreclr.so")), "a runtime of its own (self-contained)");
-        Assert.Contains("runs use it from now on", File.ReadAllText(Path.Combine(repo, "build", "bin", "composite.log")));
+        var native = LinkedHost(repo);
+        Assert.StartsWith("host-native.", Path.GetFileName(native));
+        Assert.True(File.Exists(Path.Combine(native, "Build")), "the native program");
+        Assert.False(File.Exists(Path.Combine(native, "Build.dll")), "no assembly for a runtime to load");
+        Assert.False(File.Exists(Path.Combine(native, "libcoreclr.so")), "no runtime");
+        Assert.Contains("the native host; runs use it from now on", File.ReadAllText(Path.Combine(repo, "build", "bin", "fast-host.log")));
         // The quick host, no longer linked and no longer running, is deleted; so is what the
         // stopped build left, and the intermediate files (another ~200 MB).
         Assert.False(Directory.Exists(quick), "the quick host is deleted once replaced");
-        Assert.Equal(new[] { Path.GetFileName(composite) }, Directory.GetDirectories(Path.Combine(repo, "build", "bin"))
+        Assert.Equal(new[] { Path.GetFileName(native) }, Directory.GetDirectories(Path.Combine(repo, "build", "bin"))
             .Where(d => new DirectoryInfo(d).LinkTarget is null).Select(d => Path.GetFileName(d)));
 
         // And from then on it is what runs: the only host there is, with nothing to build.
@@ -126,18 +130,59 @@ public sealed class BootstrapTests : IDisposable
         Assert.DoesNotContain(Building, after.StandardOutput);
         Assert.DoesNotContain(InBackground, after.StandardOutput);
         Assert.Contains("malta-le", after.StandardOutput);
+
+        NativeHostRunsWhatUsersRun(repo);
+    }
+
+    /// <summary>
+    /// The natively compiled host does what the others do where it differs from them: reflection
+    /// (the tasks, the switches, Tomlyn reading every recipe), JSON, processes, SSH, HTTP.
+    /// </summary>
+    private void NativeHostRunsWhatUsersRun(string repo)
+    {
+        var help = BuildSh(repo, null, "--help");
+        Assert.True(help.Succeeded, help.StandardError + help.StandardOutput);
+        Assert.Contains("--work-dir=DIR", help.StandardOutput);
+        Assert.Contains("Deploy", help.StandardOutput);
+
+        var recipes = BuildSh(repo, null, "--target=ValidateRecipes");
+        Assert.True(recipes.Succeeded, recipes.StandardError + recipes.StandardOutput);
+        Assert.Matches(@"ValidateRecipes\s+\d\d:\d\d:\d\d\.\d+\s+Succeeded", recipes.StandardOutput);
+
+        // Bad input: the clear message and exit code of the other hosts, no stack trace.
+        var bad = BuildSh(repo, null, "--target=Boards", "--parallel=zero");
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("--parallel", bad.StandardError + bad.StandardOutput);
+        Assert.DoesNotContain("   at ", bad.StandardError + bad.StandardOutput);
+
+        // A deploy to a real device (dropbear, in namespaces of its own), then the no-op redeploy.
+        using var kit = new DeployKit("native-host");
+        var device = kit.Start(new DeviceServerOptions { Kind = SshServerKind.Dropbear, Password = "native-pw" });
+        string[] deploy =
+        [
+            "--target=Deploy", $"--device=root@{device.Host}:{device.Port}", $"--host-key={device.HostKeyFingerprint}",
+            $"--password-env={kit.Secret("native-pw")}", $"--artifact={kit.App("v1").Path}", .. DeployKit.BoardSwitches,
+            $"--work-dir={kit.Dir.Combine("work")}", $"--smoke-url=http://{{host}}:{kit.AppPort}/text", "--smoke-expect=hello world v1",
+        ];
+        var first = BuildSh(repo, null, deploy);
+        Assert.True(first.Succeeded, first.StandardError + first.StandardOutput);
+        Assert.Contains("Smoke check passed", first.StandardOutput);
+        Assert.Equal("v1", kit.VersionOnDevice(device));
+        var again = BuildSh(repo, null, deploy);
+        Assert.True(again.Succeeded, again.StandardError + again.StandardOutput);
+        Assert.Contains("nothing transferred", again.StandardOutput);
     }
 
     [Fact]
-    public void Build_sh_builds_no_composite_in_CI_or_off_a_terminal_and_a_failed_background_build_leaves_the_quick_host_running()
+    public void Build_sh_builds_no_fast_host_in_CI_or_off_a_terminal_and_a_failed_background_build_leaves_the_quick_host_running()
     {
         var repo = CopyWorkingTree();
-        // A real failed build of the composite, where the quick one succeeds: an MSBuild error
-        // in the self-contained composite publish only.
+        // A real failed build of the fast host, where the quick one succeeds: an MSBuild error in
+        // the native publish and in the composite one it falls back to.
         File.WriteAllText(Path.Combine(repo, "build", "Directory.Build.targets"), """
             <Project>
-              <Target Name="RefuseTheComposite" BeforeTargets="Build" Condition="'$(PublishReadyToRunComposite)' == 'true'">
-                <Error Text="the composite publish refused by BootstrapTests" />
+              <Target Name="RefuseTheFastHost" BeforeTargets="Build" Condition="'$(CrossboardHost)' == 'native' or '$(CrossboardHost)' == 'composite'">
+                <Error Text="the $(CrossboardHost) publish refused by BootstrapTests" />
               </Target>
             </Project>
             """);
@@ -153,14 +198,16 @@ public sealed class BootstrapTests : IDisposable
         Assert.True(piped.Succeeded, piped.StandardError + piped.StandardOutput);
         Assert.DoesNotContain(Building, piped.StandardError);
         Assert.DoesNotContain(InBackground, piped.StandardError);
-        Assert.False(File.Exists(Path.Combine(repo, "build", "bin", ".composite.lock")), "no background build was tried");
+        Assert.False(File.Exists(Path.Combine(repo, "build", "bin", ".fast-host.lock")), "no background build was tried");
 
         // Asked for, it fails: the quick host stays linked and keeps running.
         var started = BuildSh(repo, "background", terminal: false, "--target=Boards");
         Assert.True(started.Succeeded, started.StandardError + started.StandardOutput);
         Assert.Contains(InBackground, started.StandardError);
         WaitForBackgroundBuild(repo);
-        var log = File.ReadAllText(Path.Combine(repo, "build", "bin", "composite.log"));
+        var log = File.ReadAllText(Path.Combine(repo, "build", "bin", "fast-host.log"));
+        Assert.Contains("the native publish refused by BootstrapTests", log);
+        Assert.Contains("the native host failed to build", log);
         Assert.Contains("the composite publish refused by BootstrapTests", log);
         Assert.Contains("failed", log);
         Assert.Equal(quick, LinkedHost(repo));
@@ -170,7 +217,7 @@ public sealed class BootstrapTests : IDisposable
         var next = BuildSh(repo, "background", terminal: false, "--target=Boards");
         Assert.True(next.Succeeded, next.StandardError + next.StandardOutput);
         Assert.DoesNotContain(Building, next.StandardError);
-        Assert.Matches(@"background build of the composite host failed \(log: /\S+/build/bin/composite\.log\)", next.StandardError);
+        Assert.Matches(@"background build of the fast host failed \(log: /\S+/build/bin/fast-host\.log\)", next.StandardError);
         Assert.DoesNotContain(InBackground, next.StandardError);
         Assert.Contains("malta-le", next.StandardOutput);
         var again = BuildSh(repo, "background", terminal: false, "--target=Boards");
@@ -180,9 +227,9 @@ public sealed class BootstrapTests : IDisposable
 
         // Asked for in the foreground, the same failure is an error, with its log; the quick
         // host still runs.
-        var forced = BuildSh(repo, "composite", terminal: false, "--target=Boards");
+        var forced = BuildSh(repo, "native", terminal: false, "--target=Boards");
         Assert.NotEqual(0, forced.ExitCode);
-        Assert.Contains("the composite publish refused by BootstrapTests", forced.StandardError);
+        Assert.Contains("the native publish refused by BootstrapTests", forced.StandardError);
         Assert.Matches(@"building the build host failed; full log: /\S+\.log", forced.StandardError);
         Assert.Equal(quick, LinkedHost(repo));
         var last = BuildSh(repo, null, terminal: false, "--target=Boards");
@@ -200,12 +247,12 @@ public sealed class BootstrapTests : IDisposable
         return Path.GetFullPath(Path.Combine(link.DirectoryName!, link.LinkTarget));
     }
 
-    /// <summary>Waits until no background build holds build/bin/.composite.lock (build.sh takes it before starting one).</summary>
+    /// <summary>Waits until no background build holds build/bin/.fast-host.lock (build.sh takes it before starting one).</summary>
     private static void WaitForBackgroundBuild(string repo)
     {
-        var result = ProcessRunner.Run(new ProcessSpec("flock", Path.Combine(repo, "build", "bin", ".composite.lock"), "true")
+        var result = ProcessRunner.Run(new ProcessSpec("flock", Path.Combine(repo, "build", "bin", ".fast-host.lock"), "true")
         {
-            // Only against a hang: the build takes 1.5-3 minutes alone and over 10 beside another build.
+            // Only against a hang: the build takes 2-4 minutes alone and over 10 beside another build.
             Timeout = TimeSpan.FromMinutes(30),
         }, TestContext.Current.CancellationToken);
         Assert.True(result.Succeeded, result.StandardError);
@@ -215,8 +262,8 @@ public sealed class BootstrapTests : IDisposable
     private static string? RunningBackgroundBuild(string repo)
     {
         var bin = Path.Combine(repo, "build", "bin");
-        var log = Path.Combine(bin, "composite.log");
-        if (!File.Exists(log) || ProcessRunner.Run(new ProcessSpec("flock", "-n", Path.Combine(bin, ".composite.lock"), "true")).Succeeded)
+        var log = Path.Combine(bin, "fast-host.log");
+        if (!File.Exists(log) || ProcessRunner.Run(new ProcessSpec("flock", "-n", Path.Combine(bin, ".fast-host.lock"), "true")).Succeeded)
         {
             return null;
         }
@@ -253,7 +300,7 @@ public sealed class BootstrapTests : IDisposable
         return ProcessRunner.Run(new ProcessSpec(spec.FileName, [.. spec.Arguments])
         {
             WorkingDirectory = repo,
-            // The foreground composite waits for a background one: minutes, more beside other builds.
+            // The foreground fast host waits for a background one: minutes, more beside other builds.
             Timeout = TimeSpan.FromMinutes(30),
             Environment =
             {

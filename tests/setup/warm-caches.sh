@@ -56,12 +56,13 @@ if engine="$(bash "$root/tests/setup/podman-engine.sh" 2>/dev/null)"; then
   echo "warm-caches: the Docker builder image (from $base)"
   crossboard --target=BuilderImage --docker --docker-base="$base"
 fi
-# The NuGet packs build.sh's publish of the build host needs (crossgen; the runtime pack for the
-# self-contained composite), so that the test of build.sh restores offline.
+# The NuGet packs build.sh's publish of the build host needs, for each kind it builds
+# (build/HostPublish.props: crossgen; the runtime pack of the self-contained composite; the
+# native compiler), so that the test of build.sh restores offline.
 echo "warm-caches: the packs build.sh publishes the build host with"
-for contained in false true; do
-  if ! dotnet restore "$root/build/Build.csproj" --use-current-runtime -p:PublishReadyToRun=true -p:SelfContained=$contained \
-      --artifacts-path "$warm/restore-$contained" -v quiet >"$warm/restore.log" 2>&1; then
+for kind in quick composite native; do
+  if ! dotnet restore "$root/build/Build.csproj" -p:CrossboardHost=$kind \
+      --artifacts-path "$warm/restore-$kind" -v quiet >"$warm/restore.log" 2>&1; then
     tail -n 20 "$warm/restore.log" >&2
     echo "warm-caches: restoring the build host's packs failed" >&2
     exit 1

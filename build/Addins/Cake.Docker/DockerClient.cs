@@ -151,7 +151,7 @@ public sealed class DockerClient
             throw ProcessRunner.Failure(spec, result, $"Cannot read the environment of the image {image}");
         }
 
-        var pairs = JsonSerializer.Deserialize<string[]?>(result.StandardOutput.Trim()) ?? [];
+        var pairs = JsonSerializer.Deserialize(result.StandardOutput.Trim(), DockerJson.Default.StringArray) ?? [];
         return pairs.Select(p => p.Split('=', 2))
             .Where(p => p.Length == 2)
             .GroupBy(p => p[0], StringComparer.Ordinal)

@@ -16,8 +16,11 @@ namespace Cake.Frosting;
 public sealed class CakeHost
 {
     private readonly List<Assembly> _assemblies = new();
+    [System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicConstructors)]
     private Type _contextType = typeof(FrostingContext);
+    [System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
     private Type? _lifetimeType;
+    [System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
     private Type? _taskLifetimeType;
     private string? _workingDirectory;
     private Func<string>? _helpText;
@@ -37,21 +40,21 @@ public sealed class CakeHost
 
     public static CakeHost Create() => new();
 
-    public CakeHost UseContext<TContext>()
+    public CakeHost UseContext<[System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicConstructors)] TContext>()
         where TContext : IFrostingContext
     {
         _contextType = typeof(TContext);
         return this;
     }
 
-    public CakeHost UseLifetime<TLifetime>()
+    public CakeHost UseLifetime<[System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TLifetime>()
         where TLifetime : IFrostingLifetime, new()
     {
         _lifetimeType = typeof(TLifetime);
         return this;
     }
 
-    public CakeHost UseTaskLifetime<TLifetime>()
+    public CakeHost UseTaskLifetime<[System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TLifetime>()
         where TLifetime : IFrostingTaskLifetime, new()
     {
         _taskLifetimeType = typeof(TLifetime);
@@ -304,6 +307,12 @@ public sealed class CakeHost
         services.Environment.WorkingDirectory = directory;
     }
 
+    /// <summary>
+    /// The task classes, found by reflection as Frosting finds them. Safe in the natively compiled
+    /// host too: its own assembly is compiled whole, never trimmed (build/HostPublish.props, kind
+    /// native: TrimMode=partial trims only the libraries that declare themselves trimmable).
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The host's own assembly is not trimmed (TrimMode=partial): every task type and its members stay.")]
     private List<Type> DiscoverTasks() => _assemblies
         .SelectMany(a => a.GetExportedTypes())
         .Where(t => typeof(IFrostingTask).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false })

@@ -6,6 +6,7 @@ namespace Cake.Frosting.Internal;
 /// <summary>Turns task classes into Cake.Core tasks: name, description, action, criteria, error handling, edges.</summary>
 internal sealed class TaskRegistrar(FrostingEngine engine, IFrostingContext context, ICakeLog log)
 {
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "Task types come from the host's own assembly, which is not trimmed (CakeHost.DiscoverTasks).")]
     public void Register(IEnumerable<Type> taskTypes)
     {
         var contextType = context.GetType();

@@ -7,6 +7,7 @@ internal static class TaskTypeExtensions
     public static string GetTaskName(this Type task) =>
         task.GetCustomAttribute<TaskNameAttribute>()?.Name ?? task.Name;
 
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Task types come from the host's own assembly, which is not trimmed (CakeHost.DiscoverTasks).")]
     public static bool Overrides(this Type task, string method, params Type[] parameters)
     {
         var found = task.GetMethod(method, BindingFlags.Public | BindingFlags.Instance, parameters);
