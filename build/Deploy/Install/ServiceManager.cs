@@ -107,7 +107,7 @@ public sealed class ServiceManager(DeviceConnection connection, string style, st
         ServiceStyle.Background => BackgroundFunctions + (restart
             ? "stop\nstart\n"
             // Running, and started with the same arguments and environment: left as it is.
-            : "p=; read -r p < \"$pidf\" 2>/dev/null; l=; read -r l < \"$launchf\" 2>/dev/null\n" +
+            : "p=; read -r p 2>/dev/null < \"$pidf\"; l=; read -r l 2>/dev/null < \"$launchf\"\n" +
               "if [ -n \"$p\" ] && alive \"$p\" && [ \"$l\" = \"$launch\" ]; then echo \"running $p\"; else\n" +
               // Running, started otherwise: if the new start dies, the one before comes back.
               "  prev=; prevl=$l; if [ -n \"$p\" ] && alive \"$p\" && [ -f \"$cmdf\" ]; then prev=$(cat \"$cmdf\"); fi\n" +
