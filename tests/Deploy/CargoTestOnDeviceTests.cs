@@ -71,14 +71,18 @@ public sealed class CargoTestOnDeviceTests : IDisposable
         var server = _kit.Start(new DeviceServerOptions { Kind = SshServerKind.Dropbear });
         var app = _kit.Dir.Combine("app");
         CrossBuilds.CopyTree(BoardTests, app);
-        var spec = new System.Diagnostics.ProcessStartInfo(ProcessRunner.Which("dotnet") ?? "dotnet")
+        // Through env --default-signal=INT: a process started in the background by a shell without
+        // job control (a CI script's `cmd &`) ignores SIGINT, and so would every process it starts,
+        // this test's run of crossboard too, which would then never see the Ctrl+C below.
+        var spec = new System.Diagnostics.ProcessStartInfo("env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = RepoPaths.Root,
             Environment = { ["NO_COLOR"] = "1", ["CROSSBOARD_ROOT"] = RepoPaths.Root },
         };
-        foreach (var arg in (string[])[RepoPaths.BuildDll, .. Switches(server, app), "--test-args=waits_to_be_interrupted --ignored --nocapture"])
+        foreach (var arg in (string[])["--default-signal=INT", ProcessRunner.Which("dotnet") ?? "dotnet", RepoPaths.BuildDll, .. Switches(server, app),
+            "--test-args=waits_to_be_interrupted --ignored --nocapture"])
         {
             spec.ArgumentList.Add(arg);
         }
