@@ -156,7 +156,8 @@ public sealed class OpenWrtSourceToolchain(ICommandRunner runner, IBuildLog log)
     public static IReadOnlyList<string> MissingDownloads(string makeOutput) =>
         Regex.Matches(makeOutput, @"\*\*\* \[(?:[^\]\n]*?:\d+: )?(?<target>/[^\]\n]+)\] Error \d+")
             .Select(m => Path.GetFileName(m.Groups["target"].Value.TrimEnd('/')))
-            .Where(f => f.Length > 0)
+            // A stamp that failed (.built, stamp/.zlib_installed) is a build error, not a download: no source file's name starts with a dot.
+            .Where(f => f.Length > 0 && !f.StartsWith('.'))
             .Distinct()
             .ToList();
 

@@ -183,8 +183,11 @@ public sealed class OpenWrtSourceToolchainTests : IDisposable
             make[2]: *** [Makefile:12: tools/gmp/download] Error 2
             make[3]: *** [/home/u/openwrt/include/download.mk:296: /home/u/openwrt/dl/binutils-2.42.tar.xz] Error 255
             make[3]: *** [/home/u/openwrt/include/download.mk:296: /home/u/openwrt/dl/gmp-6.3.0.tar.xz] Error 255
+            make[3]: *** [/home/u/openwrt/include/package.mk:331: /home/u/openwrt/staging_dir/target-mipsel_24kc_musl/stamp/.zlib_installed] Error 1
+            make[3]: *** [Makefile:90: /home/u/openwrt/build_dir/target-mipsel_24kc_musl/zlib-1.3.1/.built] Error 2
             """;
 
+        // The stamps that failed are build errors, not downloads.
         Assert.Equal(["gmp-6.3.0.tar.xz", "binutils-2.42.tar.xz"], OpenWrtSourceToolchain.MissingDownloads(output));
     }
 

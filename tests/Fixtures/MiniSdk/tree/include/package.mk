@@ -69,7 +69,9 @@ $(STAMP_INSTALLED): $(STAMP_BUILT)
 	mkdir -p $(TMP_DIR)/stage-$(PKG_DIR_NAME)/host $(STAGING_DIR)/packages $(STAGING_DIR)/stamp
 	$(call Build/InstallDev,$(TMP_DIR)/stage-$(PKG_DIR_NAME),$(TMP_DIR)/stage-$(PKG_DIR_NAME)/host)
 	(cd $(TMP_DIR)/stage-$(PKG_DIR_NAME); find ./ > $(STAGING_DIR)/packages/$(PKG_DIR_NAME).list)
-	$(CP) $(TMP_DIR)/stage-$(PKG_DIR_NAME)/* $(STAGING_DIR)/
+	# Under a lock, as the real tree stages (its `locked` helper in rules.mk): two packages built
+	# with -j copying the same directories into staging_dir at once make cp fail ("File exists").
+	flock $(TMP_DIR)/.staging-dir.flock $(CP) $(TMP_DIR)/stage-$(PKG_DIR_NAME)/* $(STAGING_DIR)/
 	rm -rf $(TMP_DIR)/stage-$(PKG_DIR_NAME)
 	touch $@
 
