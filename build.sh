@@ -316,7 +316,7 @@ start_background() {
   # the worker and by dotnet alike.
   : >"$fast_log"
   (
-    _CROSSBOARD_COMPOSITE_WORKER=1 setsid "${priority[@]}" "$root/build.sh" \
+    _CROSSBOARD_FAST_HOST_WORKER=1 setsid "${priority[@]}" "$root/build.sh" \
       </dev/null >>"$fast_log" 2>&1 7>&- 9<&- &
     # Its process group, for whoever wants to stop it (setsid made the worker its leader).
     echo "build.sh: the background build's process group: $!" >>"$fast_log"
@@ -326,7 +326,7 @@ start_background() {
 
 list_sources
 
-if [ -n "${_CROSSBOARD_COMPOSITE_WORKER:-}" ]; then
+if [ -n "${_CROSSBOARD_FAST_HOST_WORKER:-}" ]; then
   background_worker
   exit 0
 fi

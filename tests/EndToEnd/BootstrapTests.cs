@@ -198,7 +198,7 @@ public sealed class BootstrapTests : IDisposable
         Assert.True(piped.Succeeded, piped.StandardError + piped.StandardOutput);
         Assert.DoesNotContain(Building, piped.StandardError);
         Assert.DoesNotContain(InBackground, piped.StandardError);
-        Assert.False(File.Exists(Path.Combine(repo, "build", "bin", ".fast-host.lock")), "no background build was tried");
+        Assert.False(File.Exists(FastHostLock(repo)), "no background build was tried");
 
         // Asked for, it fails: the quick host stays linked and keeps running.
         var started = BuildSh(repo, "background", terminal: false, "--target=Boards");
@@ -247,10 +247,13 @@ public sealed class BootstrapTests : IDisposable
         return Path.GetFullPath(Path.Combine(link.DirectoryName!, link.LinkTarget));
     }
 
+    /// <summary>The lock build.sh's background build holds while it runs (and takes before starting one).</summary>
+    private static string FastHostLock(string repo) => Path.Combine(repo, "build", "bin", ".fast-host.lock");
+
     /// <summary>Waits until no background build holds build/bin/.fast-host.lock (build.sh takes it before starting one).</summary>
     private static void WaitForBackgroundBuild(string repo)
     {
-        var result = ProcessRunner.Run(new ProcessSpec("flock", Path.Combine(repo, "build", "bin", ".fast-host.lock"), "true")
+        var result = ProcessRunner.Run(new ProcessSpec("flock", FastHostLock(repo), "true")
         {
             // Only against a hang: the build takes 2-4 minutes alone and over 10 beside another build.
             Timeout = TimeSpan.FromMinutes(30),
@@ -263,7 +266,7 @@ public sealed class BootstrapTests : IDisposable
     {
         var bin = Path.Combine(repo, "build", "bin");
         var log = Path.Combine(bin, "fast-host.log");
-        if (!File.Exists(log) || ProcessRunner.Run(new ProcessSpec("flock", "-n", Path.Combine(bin, ".fast-host.lock"), "true")).Succeeded)
+        if (!File.Exists(log) || ProcessRunner.Run(new ProcessSpec("flock", "-n", FastHostLock(repo), "true")).Succeeded)
         {
             return null;
         }
